@@ -1,0 +1,45 @@
+"""Streamlit entry point: sign-in and the pages the signed-in role may use. Run with `make run`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.auth import signed_in_user
+from ui.resources import job_worker
+
+PAGES = {
+    "practice": ("pages/practice.py", "Practice", ":material/mic:"),
+    "my_calls": ("pages/calls.py", "My calls", ":material/call:"),
+    "team_calls": ("pages/calls.py", "Team calls", ":material/call:"),
+    "all_calls": ("pages/calls.py", "Calls", ":material/call:"),
+    "review": ("pages/call_review.py", "Call review", ":material/manage_search:"),
+    "coaching": ("pages/coaching_sessions.py", "Coaching sessions", ":material/forum:"),
+    "my_coaching": ("pages/coaching_sessions.py", "My coaching", ":material/forum:"),
+    "progress": ("pages/progress.py", "Agent progress", ":material/trending_up:"),
+    "my_progress": ("pages/progress.py", "My progress", ":material/trending_up:"),
+    "team": ("pages/team.py", "Team", ":material/grid_view:"),
+    "settings": ("pages/settings.py", "Settings", ":material/settings:"),
+}
+ROLE_PAGES = {
+    "agent": ("practice", "my_calls", "review", "my_progress", "my_coaching"),
+    "coach": ("team_calls", "review", "coaching", "progress", "team", "settings"),
+    "manager": ("team", "all_calls", "review", "progress", "coaching", "settings"),
+}
+
+
+def run() -> None:
+    st.set_page_config(page_title="Call coaching", page_icon=":material/support_agent:", layout="wide")
+    user = signed_in_user()
+    if user is None or user.role not in ROLE_PAGES:
+        page = st.navigation([st.Page("pages/welcome.py", title="Sign in", icon=":material/login:", default=True)])
+    else:
+        job_worker()
+        pages = []
+        for n, name in enumerate(ROLE_PAGES[user.role]):
+            path, title, icon = PAGES[name]
+            pages.append(st.Page(path, title=title, icon=icon, default=n == 0))
+        page = st.navigation(pages)
+    page.run()
+
+
+run()

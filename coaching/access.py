@@ -1,0 +1,152 @@
+"""Who may do what. Every access rule lives here; sign-in plugs in at the UI edge
+(``ui/auth.identity_provider_user``) and hands a :class:`User` to the service layer.
+
+Roles: ``agent`` (own calls and figures only; practice calls private until shared), ``coach``
+(the agents and calls of the teams they coach), ``manager`` (the whole organisation), ``system``
+(the CLI and background jobs acting for an operator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from coaching.errors import AccessError
+
+Role = Literal["agent", "coach", "manager", "system"]
+ROLES: tuple[Role, ...] = ("agent", "coach", "manager", "system")
+
+
+@dataclass(frozen=True)
+class User:
+    """The acting user. ``agent_id`` is set for agents; ``team_ids`` for coaches."""
+
+    id: str
+    role: Role
+    name: str = ""
+    agent_id: str | None = None
+    team_ids: tuple[str, ...] = ()
+
+
+SYSTEM_USER = User(id="system", role="system", name="command line")
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who a call belongs to, for access checks (see ``store.calls.call_context``)."""
+
+    call_id: str
+    agent_id: str
+    team_id: str | None
+    is_private: bool
+    call_type: str
+
+
+def require(allowed: bool, *, user: User, action: str) -> None:
+    """Raise :class:`AccessError` unless ``allowed``."""
+    if not allowed:
+        raise AccessError(f"user {user.id!r} ({user.role}) may not {action}")
+
+
+# --- people and teams -------------------------------------------------------------------------
+
+
+def can_coach_team(user: User, *, team_id: str | None) -> bool:
+    """Coaches of the team and managers: coaching sessions, ratings, team read models."""
+    if user.role in ("manager", "system"):
+        return True
+    return user.role == "coach" and team_id is not None and team_id in user.team_ids
+
+
+def can_read_agent(user: User, *, agent_id: str | None, team_id: str | None) -> bool:
+    """An agent's progress, outcomes (NPS, FCR) and sessions: the agent, the team's coaches, managers."""
+    if user.role == "agent":
+        return agent_id is not None and user.agent_id == agent_id
+    return can_coach_team(user, team_id=team_id)
+
+
+# Adding a call for an agent, and reading an agent's NPS/FCR figures, follow the same rule.
+can_analyze_for = can_read_agent
+can_read_outcomes = can_read_agent
+
+
+def can_coach_agent(user: User, *, team_id: str | None) -> bool:
+    """Run coaching sessions, write notes and action items, rate competences."""
+    return can_coach_team(user, team_id=team_id)
+
+
+def can_read_team(user: User, *, team_id: str | None) -> bool:
+    """Team read models (competence map, calibration): the team's coaches and managers."""
+    return can_coach_team(user, team_id=team_id)
+
+
+def visible_team_ids(user: User, all_team_ids: list[str]) -> list[str]:
+    """The teams whose read models ``user`` may see."""
+    return [t for t in all_team_ids if can_read_team(user, team_id=t)]
+
+
+def can_import_surveys(user: User) -> bool:
+    return user.role in ("manager", "system")
+
+
+def can_edit_checklist(user: User) -> bool:
+    return user.role in ("coach", "manager", "system")
+
+
+def can_administer(user: User) -> bool:
+    """Users, teams, roles, languages and model."""
+    return user.role in ("manager", "system")
+
+
+# --- calls ------------------------------------------------------------------------------------
+
+
+def can_read_call(user: User, *, agent_id: str, team_id: str | None, is_private: bool = False) -> bool:
+    """Whether ``user`` may open a call made by ``agent_id`` in ``team_id``; private practice calls
+    are the agent's alone."""
+    if user.role == "agent":
+        return user.agent_id == agent_id
+    if user.role == "system":
+        return True
+    return not is_private and can_coach_team(user, team_id=team_id)
+
+
+def may_read(user: User, ctx: CallContext) -> bool:
+    return can_read_call(user, agent_id=ctx.agent_id, team_id=ctx.team_id, is_private=ctx.is_private)
+
+
+def require_read(user: User, ctx: CallContext) -> None:
+    require(may_read(user, ctx), user=user, action=f"open call {ctx.call_id!r}")
+
+
+def can_override_items(user: User, ctx: CallContext) -> bool:
+    """Coaches of the agent's team and managers confirm or override automatic results (not the agent)."""
+    return user.role in ("coach", "manager", "system") and may_read(user, ctx)
+
+
+def can_respond_to_items(user: User, ctx: CallContext) -> bool:
+    """Only the agent whose call it is acknowledges or disputes results."""
+    return user.role == "agent" and user.agent_id == ctx.agent_id
+
+
+def can_comment(user: User, ctx: CallContext) -> bool:
+    """Whoever may open the call may comment on it."""
+    return may_read(user, ctx)
+
+
+def can_correct_transcript(user: User, ctx: CallContext) -> bool:
+    """Whoever may open the call may correct its transcript; every correction is logged."""
+    return may_read(user, ctx)
+
+
+def can_share_practice(user: User, ctx: CallContext) -> bool:
+    """Only the agent shares (or stops sharing) their own practice call."""
+    return user.role == "agent" and user.agent_id == ctx.agent_id and ctx.call_type == "practice"
+
+
+def require_agent_read(user: User, *, agent_id: str, team_id: str | None) -> None:
+    require(can_read_agent(user, agent_id=agent_id, team_id=team_id), user=user, action=f"see agent {agent_id!r}")
+
+
+def require_coach(user: User, *, agent_id: str, team_id: str | None) -> None:
+    require(can_coach_agent(user, team_id=team_id), user=user, action=f"coach agent {agent_id!r}")

@@ -1,0 +1,125 @@
+"""Score a transcript against a checklist: items with evidence, overall score, suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from coaching.checklist.detectors import (
+    CallContext,
+    Outcome,
+    detect_absence,
+    detect_dead_air,
+    detect_jargon,
+    detect_phrases,
+    detect_talk_ratio,
+)
+from coaching.checklist.loader import load_checklist
+from coaching.checklist.semantic import SemanticMatcher, default_semantic_matcher
+from coaching.checklist.sequence import detect_sequence
+from coaching.checklist.turns import build_turns
+from coaching.checklist.types import LANGUAGES, Checklist, ChecklistItem, ChecklistResult, Evidence, ItemResult
+from coaching.checklist.wordchoice import language_lexicon, word_choice
+from coaching.errors import ChecklistError
+from coaching.models import Transcript
+
+_AUTO = "auto"
+
+
+def _manual(item: ChecklistItem, ctx: CallContext) -> Outcome:
+    return Outcome(passed=None, confidence=0.0, reason="scored by a coach")
+
+
+DETECTORS: dict[str, Callable[[ChecklistItem, CallContext], Outcome]] = {
+    "phrases": detect_phrases,
+    "absence": detect_absence,
+    "sequence": detect_sequence,
+    "jargon": detect_jargon,
+    "talk_ratio": detect_talk_ratio,
+    "dead_air": detect_dead_air,
+    "manual": _manual,
+}
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def suggestion_for(*, item: ChecklistItem, outcome: Outcome, language: str) -> str | None:
+    """A "say it like this" line in the call's language, fitted to the moment; None unless failed."""
+    if outcome.passed is not False:
+        return None
+    example = item.examples.get(language) or item.examples.get("en", "")
+    templates = language_lexicon(language)["templates"]
+    moment = outcome.moment
+    if moment is not None and moment.speaker == "customer":
+        return str(templates["moment"]).format(quote=moment.quote, example=example)
+    if moment is not None and moment.role == "violation":
+        return str(templates["replace"]).format(quote=moment.quote, example=example)
+    where = next((e for e in outcome.evidence if e.role in ("expected", "gap")), None)
+    if where is None:
+        return example
+    return str(templates["generic"]).format(time=_clock(where.start_s), example=example)
+
+
+def overall_score(items: tuple[ItemResult, ...]) -> float | None:
+    """Weighted share of passed items, 0–100; items with passed None are left out."""
+    applicable = [r for r in items if r.passed is not None and r.weight > 0]
+    total = sum(r.weight for r in applicable)
+    if total <= 0:
+        return None
+    return 100.0 * sum(r.weight for r in applicable if r.passed) / total
+
+
+def score_checklist(
+    *,
+    transcript: Transcript,
+    metrics: Mapping[str, Any],
+    checklist: Checklist | None = None,
+    semantic: SemanticMatcher | str | None = _AUTO,
+) -> ChecklistResult:
+    """Score one call; ``semantic`` = "auto" uses the packaged embedding model when it loads, None disables it."""
+    if transcript.language not in LANGUAGES:
+        raise ChecklistError(f"unsupported call language {transcript.language!r}; use {', '.join(LANGUAGES)}")
+    checklist = checklist or load_checklist()
+    matcher = default_semantic_matcher() if semantic == _AUTO else semantic
+    ctx = CallContext(
+        language=transcript.language,
+        turns=build_turns(transcript),
+        metrics=metrics,
+        semantic=matcher if isinstance(matcher, SemanticMatcher) else None,
+    )
+    results: list[ItemResult] = []
+    for item in checklist.items:
+        outcome = DETECTORS[item.detector_type](item, ctx)
+        results.append(
+            ItemResult(
+                id=item.id,
+                label=item.label,
+                phase=item.phase,
+                category=item.category,
+                weight=item.weight,
+                detector=item.detector_type,
+                passed=outcome.passed,
+                confidence=outcome.confidence,
+                evidence=outcome.evidence,
+                suggestion=suggestion_for(item=item, outcome=outcome, language=transcript.language),
+                reason=outcome.reason,
+                details=dict(outcome.details),
+            )
+        )
+    items = tuple(results)
+    return ChecklistResult(
+        checklist_id=checklist.id,
+        version=checklist.version,
+        version_id=checklist.version_id,
+        language=transcript.language,
+        score=overall_score(items),
+        items=items,
+        word_choice=word_choice(ctx),
+    )
+
+
+def evidence_quotes(result: ChecklistResult, item_id: str) -> list[Evidence]:
+    """The evidence of one item (convenience for reports and tests)."""
+    return list(result.item(item_id).evidence)

@@ -1,0 +1,129 @@
+"""Frozen dataclasses that flow between the stages.
+
+audio file → :class:`DecodedAudio` → :class:`Transcript` (segments with speakers,
+speech spans) → metrics → checklist → :class:`Analysis`.
+Times are seconds from the start of the call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Speaker = Literal["agent", "customer"]
+SPEAKERS: tuple[Speaker, Speaker] = ("agent", "customer")
+ChannelMode = Literal["left", "right", "mono"]
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """Decoded audio, resampled.
+
+    ``samples`` has shape (n_channels, n_samples), float32 in [-1, 1];
+    n_channels is 1 or 2.
+    """
+
+    samples: np.ndarray
+    sample_rate_hz: int
+    sha256: str
+    source_format: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n_channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.samples.shape[1]) / float(self.sample_rate_hz)
+
+    def channel(self, index: int) -> np.ndarray:
+        """One channel, shape (n_samples,)."""
+        return self.samples[index]
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start_s: float
+    end_s: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of speech by one speaker."""
+
+    speaker: Speaker
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpeechSpan:
+    """A stretch where a speaker's voice is active (from VAD, not text)."""
+
+    speaker: Speaker
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Who said what, when.
+
+    ``segments`` and ``speech_spans`` are sorted by start time; agent and customer
+    segments may overlap in time (stereo calls keep overtalk).
+    ``diarization_confidence`` is 0–1 for mono calls, None for stereo.
+    """
+
+    language: str
+    segments: tuple[Segment, ...]
+    speech_spans: tuple[SpeechSpan, ...]
+    channel_mode: ChannelMode
+    diarization_confidence: float | None = None
+    language_probability: float | None = None
+
+    def segments_of(self, speaker: Speaker) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.speaker == speaker)
+
+    def spans_of(self, speaker: Speaker) -> tuple[SpeechSpan, ...]:
+        return tuple(s for s in self.speech_spans if s.speaker == speaker)
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    id: str
+    agent_id: str
+    duration_s: float
+    language: str
+    audio_sha256: str
+    channel_mode: ChannelMode
+    model_name: str
+    contact_id: str | None = None
+    source_filename: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the pipeline produces for one call.
+
+    ``metrics`` and ``checklist`` are plain JSON-ready dicts produced by their own
+    modules (see ``schema/analysis.schema.json``).
+    """
+
+    call: CallInfo
+    transcript: Transcript
+    metrics: dict[str, Any]
+    checklist: dict[str, Any]
+    schema_version: str = "1.0"
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,269 @@
+"""NPS, first-contact resolution and behaviour-vs-outcome figures: pure functions over DataFrames.
+
+NPS = % promoters (9–10) − % detractors (0–6), in points from −100 to 100. Its interval uses
+var(NPS) = (pP + pD − (pP − pD)²) / n (normal approximation, clipped to ±100); FCR uses a Wilson
+interval. Every figure carries its n; groups with n below ``min_n`` are marked ``reliable=False``, never hidden.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+Period = Literal["week", "month"]
+Level = Literal["agent", "team", "organisation"]
+PERIODS: tuple[Period, ...] = ("week", "month")
+LEVELS: tuple[Level, ...] = ("agent", "team", "organisation")
+Z_95 = 1.959963984540054
+NPS_COLUMNS = (
+    "agent",
+    "team",
+    "period",
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "reliable",
+)
+FCR_COLUMNS = ("agent", "team", "period", "n", "resolved", "fcr", "ci_low", "ci_high", "unknown", "reliable")
+
+
+@dataclass(frozen=True)
+class NpsFigure:
+    """NPS of one group; ``nps`` and the interval are None when n is 0."""
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None
+    ci_low: float | None
+    ci_high: float | None
+    reliable: bool
+
+
+def score_class(score: int) -> str:
+    """``promoter`` (9–10), ``passive`` (7–8) or ``detractor`` (0–6)."""
+    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+def nps_figure(*, scores: Iterable[int], min_n: int, z: float = Z_95) -> NpsFigure:
+    """NPS with counts and a normal-approximation interval (points, clipped to [−100, 100])."""
+    values = [int(s) for s in scores]
+    n = len(values)
+    promoters = sum(1 for s in values if s >= 9)
+    detractors = sum(1 for s in values if s <= 6)
+    if n == 0:
+        return NpsFigure(0, 0, 0, 0, None, None, None, False)
+    p_promoter, p_detractor = promoters / n, detractors / n
+    nps = p_promoter - p_detractor
+    half = z * math.sqrt(max(p_promoter + p_detractor - nps**2, 0.0) / n)
+    return NpsFigure(
+        n=n,
+        promoters=promoters,
+        passives=n - promoters - detractors,
+        detractors=detractors,
+        nps=100.0 * nps,
+        ci_low=100.0 * max(nps - half, -1.0),
+        ci_high=100.0 * min(nps + half, 1.0),
+        reliable=n >= min_n,
+    )
+
+
+def wilson_interval_pct(*, successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval of a proportion, in percent."""
+    p = successes / n
+    denominator = 1.0 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
+    return 100.0 * max(centre - half, 0.0), 100.0 * min(centre + half, 1.0)
+
+
+def period_labels(*, answered_at: pd.Series, by: Period) -> pd.Series:
+    """``2026-11`` for months, ``2026-W47`` (ISO week year and week) for weeks."""
+    stamps = pd.to_datetime(answered_at, utc=True)
+    if by == "month":
+        return stamps.dt.strftime("%Y-%m")
+    if by == "week":
+        iso = stamps.dt.isocalendar()
+        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    raise ValueError(f"by={by!r} must be week or month")
+
+
+def _grouped(*, frame: pd.DataFrame, by: Period, level: Level) -> Iterable[tuple[str | None, str | None, str, Any]]:
+    """Yield (agent, team, period, rows) per group; agent rows carry the agent's latest team in the period."""
+    if level not in LEVELS:
+        raise ValueError(f"level={level!r} must be one of {', '.join(LEVELS)}")
+    work = frame.assign(period=period_labels(answered_at=frame["answered_at"], by=by))
+    work = work.sort_values("answered_at", kind="stable")
+    agent_key = work["agent"].astype(object).where(work["agent"].notna(), "") if level == "agent" else ""
+    team_key = work["team"].astype(object).where(work["team"].notna(), "") if level == "team" else ""
+    work = work.assign(_agent=agent_key, _team=team_key)
+    for (agent, team, period), rows in work.groupby(["_agent", "_team", "period"], sort=True):
+        if level == "agent":
+            teams = rows["team"].dropna()
+            yield str(agent), (str(teams.iloc[-1]) if len(teams) else None), str(period), rows
+        else:
+            yield None, (str(team) or None) if level == "team" else None, str(period), rows
+
+
+def nps_by_period(*, surveys: pd.DataFrame, by: Period, level: Level, min_n: int) -> pd.DataFrame:
+    """NPS per agent / team / organisation and week or month; columns :data:`NPS_COLUMNS`.
+
+    ``surveys`` needs ``agent``, ``team``, ``answered_at`` and ``score``.
+    """
+    rows = []
+    if len(surveys):
+        for agent, team, period, group in _grouped(frame=surveys, by=by, level=level):
+            figure = nps_figure(scores=group["score"], min_n=min_n)
+            rows.append({"agent": agent, "team": team, "period": period, **_figure_dict(figure)})
+    return _frame(rows, NPS_COLUMNS)
+
+
+def _frame(rows: list[dict[str, Any]], columns: Iterable[str]) -> pd.DataFrame:
+    """A table whose ``agent``/``team`` stay None (not NaN) where missing; missing numbers are NaN."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for key in ("agent", "team"):
+        frame[key] = pd.Series([r[key] for r in rows], index=frame.index, dtype=object)
+    return frame
+
+
+def _figure_dict(figure: NpsFigure) -> dict[str, Any]:
+    return {k: getattr(figure, k) for k in NPS_COLUMNS[3:]}
+
+
+def first_contact_resolved(
+    *, contacts: pd.DataFrame, window_days: float, as_of: pd.Timestamp | None = None
+) -> pd.Series:
+    """True/False/None per contact: the ``resolved`` flag when given, else whether the same
+    ``customer_id`` stayed away for ``window_days`` after it.
+
+    None (unknown) when there is neither a flag nor a customer id, or when the window has not closed by
+    ``as_of`` (default: the newest contact) and no repeat has come yet. Only contacts in ``contacts`` count
+    as repeats (a survey export holds answered contacts only).
+    """
+    stamps = pd.to_datetime(contacts["answered_at"], utc=True)
+    window = pd.Timedelta(days=window_days)
+    end = stamps.max() if as_of is None else pd.Timestamp(as_of)
+    result = pd.Series([None] * len(contacts), index=contacts.index, dtype=object)
+    customers = contacts["customer_id"] if "customer_id" in contacts else pd.Series(None, index=contacts.index)
+    known = customers.notna()
+    ordered = pd.DataFrame({"customer": customers[known], "at": stamps[known]}).sort_values(["customer", "at"])
+    next_at = ordered.groupby("customer")["at"].shift(-1)
+    repeat = (next_at - ordered["at"]) <= window
+    pending = next_at.isna() & (ordered["at"] + window > end)
+    result[ordered.index] = [None if p else not r for r, p in zip(repeat, pending, strict=True)]
+    if "resolved" in contacts:
+        flags = contacts["resolved"]
+        given = flags.notna()
+        result[given] = flags[given].map(bool)
+    return result
+
+
+def fcr_by_period(
+    *,
+    contacts: pd.DataFrame,
+    by: Period,
+    level: Level,
+    window_days: float,
+    min_n: int,
+    as_of: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """First-contact resolution per group and period (percent of contacts with a known outcome)."""
+    rows = []
+    if len(contacts):
+        resolved = first_contact_resolved(contacts=contacts, window_days=window_days, as_of=as_of)
+        frame = contacts.assign(_fcr=resolved)
+        for agent, team, period, group in _grouped(frame=frame, by=by, level=level):
+            outcomes = [v for v in group["_fcr"] if v is not None]
+            n, hits = len(outcomes), sum(1 for v in outcomes if v)
+            low, high = wilson_interval_pct(successes=hits, n=n) if n else (None, None)
+            rows.append(
+                {
+                    "agent": agent,
+                    "team": team,
+                    "period": period,
+                    "n": n,
+                    "resolved": hits,
+                    "fcr": 100.0 * hits / n if n else None,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "unknown": len(group) - n,
+                    "reliable": n >= min_n,
+                }
+            )
+    return _frame(rows, FCR_COLUMNS)
+
+
+def behaviour_vs_outcome(*, linked: pd.DataFrame, min_n: int, z: float = Z_95) -> pd.DataFrame:
+    """Per checklist item: NPS of linked contacts where it passed vs failed, the difference, and a plain note.
+
+    ``linked`` has one row per (contact, item): ``item``, ``passed`` (bool), ``score``. The difference
+    interval treats the two groups as independent. Items keep their first-seen order.
+    """
+    rows = []
+    for item in dict.fromkeys(linked["item"]) if len(linked) else ():
+        of_item = linked[linked["item"] == item]
+        passed = nps_figure(scores=of_item.loc[of_item["passed"].astype(bool), "score"], min_n=min_n, z=z)
+        failed = nps_figure(scores=of_item.loc[~of_item["passed"].astype(bool), "score"], min_n=min_n, z=z)
+        diff = low = high = None
+        if passed.nps is not None and failed.nps is not None:
+            diff = passed.nps - failed.nps
+            half = z * math.sqrt(_variance_pts(passed) + _variance_pts(failed))
+            low, high = diff - half, diff + half
+        enough = passed.n >= min_n and failed.n >= min_n
+        rows.append(
+            {
+                "item": str(item),
+                "n_passed": passed.n,
+                "nps_passed": passed.nps,
+                "passed_ci_low": passed.ci_low,
+                "passed_ci_high": passed.ci_high,
+                "n_failed": failed.n,
+                "nps_failed": failed.nps,
+                "failed_ci_low": failed.ci_low,
+                "failed_ci_high": failed.ci_high,
+                "difference": diff,
+                "difference_ci_low": low,
+                "difference_ci_high": high,
+                "enough_data": enough,
+                "note": _behaviour_note(
+                    passed=passed, failed=failed, diff=diff, low=low, high=high, enough=enough, min_n=min_n
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _variance_pts(figure: NpsFigure) -> float:
+    p_promoter, p_detractor = figure.promoters / figure.n, figure.detractors / figure.n
+    return 1e4 * max(p_promoter + p_detractor - (p_promoter - p_detractor) ** 2, 0.0) / figure.n
+
+
+def _behaviour_note(
+    *,
+    passed: NpsFigure,
+    failed: NpsFigure,
+    diff: float | None,
+    low: float | None,
+    high: float | None,
+    enough: bool,
+    min_n: int,
+) -> str:
+    if not enough or diff is None or low is None or high is None:
+        return (
+            f"too little data to tell: {passed.n} linked contacts passed and {failed.n} failed; "
+            f"at least {min_n} of each are needed"
+        )
+    span = f"95% interval {low:+.0f} to {high:+.0f}"
+    if low <= 0 <= high:
+        return f"no clear difference: passed minus failed is {diff:+.0f} NPS points ({span})"
+    direction = "higher" if diff > 0 else "lower"
+    return f"NPS is {abs(diff):.0f} points {direction} when it passed ({span}); this shows association, not cause"

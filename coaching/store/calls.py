@@ -1,0 +1,238 @@
+"""Repository for calls and their analyses: save one analysis in one transaction, read it back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from coaching.access import CallContext
+from coaching.errors import CoachingError, NotFoundError
+from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, SegmentRow, SpeechSpanRow, TeamRow, WordRow
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """One row of a call list."""
+
+    id: str
+    agent_id: str
+    team_id: str | None
+    created_at: datetime
+    duration_s: float
+    language: str
+    channel_mode: str
+    call_type: str
+    is_private: bool
+    score: float | None
+    source_filename: str | None
+    contact_id: str | None
+
+
+def ensure_agent(session: Session, agent_id: str, *, name: str | None = None, team_id: str | None = None) -> AgentRow:
+    """The agent row, created (with its team) when missing."""
+    agent = session.get(AgentRow, agent_id)
+    if agent is None:
+        if team_id is not None and session.get(TeamRow, team_id) is None:
+            session.add(TeamRow(id=team_id, name=team_id))
+        agent = AgentRow(id=agent_id, name=name or agent_id, team_id=team_id)
+        session.add(agent)
+        session.flush()
+    return agent
+
+
+def save_analysis(
+    session: Session,
+    analysis: Analysis,
+    *,
+    audio_path: str,
+    call_type: str = "real",
+    is_private: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Insert or replace the call, its transcript and its analysis (same audio → same call)."""
+    call = analysis.call
+    created = now or datetime.now(UTC)
+    row = session.get(CallRow, call.id)
+    if row is not None and row.agent_id != call.agent_id:
+        raise CoachingError(
+            f"this recording is already stored as call {call.id} for agent {row.agent_id!r}, not {call.agent_id!r}"
+        )
+    ensure_agent(session, call.agent_id)
+    if row is None:
+        row = CallRow(id=call.id, created_at=created, call_type=call_type, is_private=is_private)
+        session.add(row)
+    row.agent_id = call.agent_id
+    row.contact_id = call.contact_id
+    row.audio_sha256 = call.audio_sha256
+    row.audio_path = audio_path
+    row.source_filename = call.source_filename
+    row.duration_s = call.duration_s
+    row.language = call.language
+    row.channel_mode = call.channel_mode
+    row.model_name = call.model_name
+    row.diarization_confidence = analysis.transcript.diarization_confidence
+    session.flush()
+    replace_transcript(session, call.id, analysis.transcript)
+    session.execute(delete(AnalysisRow).where(AnalysisRow.call_id == call.id))
+    add_analysis_row(session, analysis, now=created)
+
+
+def replace_transcript(session: Session, call_id: str, transcript: Transcript) -> None:
+    """Replace the stored segments, words and speech spans of a call."""
+    segment_ids = select(SegmentRow.id).where(SegmentRow.call_id == call_id)
+    session.execute(delete(WordRow).where(WordRow.segment_id.in_(segment_ids)))
+    session.execute(delete(SegmentRow).where(SegmentRow.call_id == call_id))
+    session.execute(delete(SpeechSpanRow).where(SpeechSpanRow.call_id == call_id))
+    for position, seg in enumerate(transcript.segments):
+        seg_row = SegmentRow(
+            call_id=call_id, position=position, speaker=seg.speaker, start_s=seg.start_s, end_s=seg.end_s, text=seg.text
+        )
+        session.add(seg_row)
+        session.flush()
+        session.add_all(
+            WordRow(
+                segment_id=seg_row.id,
+                position=i,
+                word=w.word,
+                start_s=w.start_s,
+                end_s=w.end_s,
+                probability=w.probability,
+            )
+            for i, w in enumerate(seg.words)
+        )
+    session.add_all(
+        SpeechSpanRow(call_id=call_id, speaker=s.speaker, start_s=s.start_s, end_s=s.end_s)
+        for s in transcript.speech_spans
+    )
+
+
+def add_analysis_row(session: Session, analysis: Analysis, *, now: datetime | None = None) -> None:
+    """Add a scored analysis; the newest row is the current one (older rows keep their checklist version)."""
+    checklist = analysis.checklist
+    session.add(
+        AnalysisRow(
+            call_id=analysis.call.id,
+            created_at=now or datetime.now(UTC),
+            schema_version=analysis.schema_version,
+            checklist_version=str(checklist.get("version")) if checklist.get("version") is not None else None,
+            score=checklist.get("score"),
+            metrics=analysis.metrics,
+            checklist=checklist,
+        )
+    )
+
+
+def load_analysis(session: Session, call_id: str) -> Analysis:
+    """The call with its transcript and current analysis; :class:`NotFoundError` if absent."""
+    row = session.get(CallRow, call_id)
+    if row is None:
+        raise NotFoundError(f"no call {call_id!r}")
+    current = session.scalars(
+        select(AnalysisRow)
+        .where(AnalysisRow.call_id == call_id)
+        .order_by(AnalysisRow.created_at.desc(), AnalysisRow.id.desc())
+        .limit(1)
+    ).first()
+    segments = session.scalars(select(SegmentRow).where(SegmentRow.call_id == call_id).order_by(SegmentRow.position))
+    words_by_segment: dict[int, list[Word]] = {}
+    word_rows = session.scalars(
+        select(WordRow)
+        .join(SegmentRow, WordRow.segment_id == SegmentRow.id)
+        .where(SegmentRow.call_id == call_id)
+        .order_by(WordRow.segment_id, WordRow.position)
+    )
+    for w in word_rows:
+        words_by_segment.setdefault(w.segment_id, []).append(Word(w.word, w.start_s, w.end_s, w.probability))
+    spans = session.scalars(
+        select(SpeechSpanRow).where(SpeechSpanRow.call_id == call_id).order_by(SpeechSpanRow.start_s)
+    )
+    transcript = Transcript(
+        language=row.language,
+        segments=tuple(
+            Segment(s.speaker, s.start_s, s.end_s, s.text, tuple(words_by_segment.get(s.id, ())))  # type: ignore[arg-type]
+            for s in segments
+        ),
+        speech_spans=tuple(SpeechSpan(s.speaker, s.start_s, s.end_s) for s in spans),  # type: ignore[arg-type]
+        channel_mode=row.channel_mode,  # type: ignore[arg-type]
+        diarization_confidence=row.diarization_confidence,
+    )
+    info = CallInfo(
+        id=row.id,
+        agent_id=row.agent_id,
+        duration_s=row.duration_s,
+        language=row.language,
+        audio_sha256=row.audio_sha256,
+        channel_mode=row.channel_mode,  # type: ignore[arg-type]
+        model_name=row.model_name,
+        contact_id=row.contact_id,
+        source_filename=row.source_filename,
+    )
+    metrics = current.metrics if current else {}
+    checklist = current.checklist if current else {}
+    return Analysis(info, transcript, metrics, checklist)
+
+
+def list_call_summaries(session: Session, *, agent_ids: list[str] | None = None) -> list[CallSummary]:
+    """Calls, newest first, with their current score; ``agent_ids`` None means all agents."""
+    latest = (
+        select(AnalysisRow.call_id, func.max(AnalysisRow.id).label("analysis_id"))
+        .group_by(AnalysisRow.call_id)
+        .subquery()
+    )
+    query = (
+        select(CallRow, AgentRow.team_id, AnalysisRow.score)
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .outerjoin(latest, latest.c.call_id == CallRow.id)
+        .outerjoin(AnalysisRow, AnalysisRow.id == latest.c.analysis_id)
+        .order_by(CallRow.created_at.desc())
+    )
+    if agent_ids is not None:
+        query = query.where(CallRow.agent_id.in_(agent_ids))
+    return [
+        CallSummary(
+            id=call.id,
+            agent_id=call.agent_id,
+            team_id=team_id,
+            created_at=call.created_at,
+            duration_s=call.duration_s,
+            language=call.language,
+            channel_mode=call.channel_mode,
+            call_type=call.call_type,
+            is_private=call.is_private,
+            score=score,
+            source_filename=call.source_filename,
+            contact_id=call.contact_id,
+        )
+        for call, team_id, score in session.execute(query)
+    ]
+
+
+def count_calls(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(CallRow)) or 0)
+
+
+def call_context(session: Session, call_id: str) -> CallContext:
+    """The owner of ``call_id`` for access checks; :class:`NotFoundError` naming it when there is no such call."""
+    row = session.get(CallRow, call_id)
+    if row is None:
+        raise NotFoundError(f"no call {call_id!r}")
+    agent = session.get(AgentRow, row.agent_id)
+    return CallContext(
+        call_id=row.id,
+        agent_id=row.agent_id,
+        team_id=agent.team_id if agent else None,
+        is_private=bool(row.is_private),
+        call_type=row.call_type,
+    )
+
+
+def agent_team(session: Session, agent_id: str) -> str | None:
+    """The team of ``agent_id``; :class:`NotFoundError` when there is no such agent."""
+    agent = session.get(AgentRow, agent_id)
+    if agent is None:
+        raise NotFoundError(f"no agent {agent_id!r}")
+    return agent.team_id

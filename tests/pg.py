@@ -1,0 +1,44 @@
+"""Start a throw-away PostgreSQL server on loopback for tests (as in shared/docs/testing.md)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+PORT = 54329
+
+
+def pg_bin() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh server; stop and delete it afterwards."""
+    bindir = pg_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL server binaries not found")
+    workdir = tempfile.mkdtemp(prefix="pgtest-")
+    shutil.chown(workdir, "postgres")
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    data = f"{workdir}/db"
+    subprocess.run(
+        [*as_pg, f"{bindir}/initdb", "-D", data, "-U", "coaching", "--auth=trust"], check=True, capture_output=True
+    )
+    options = f"-p {PORT} -k {workdir} -c listen_addresses=127.0.0.1"
+    subprocess.run(
+        [*as_pg, f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", f"{workdir}/log", "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://coaching@127.0.0.1:{PORT}/postgres"
+    finally:
+        subprocess.run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(workdir, ignore_errors=True)

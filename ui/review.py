@@ -1,0 +1,223 @@
+"""Parts of the call review page: metric cards, checklist with actions, transcript, comments, corrections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from coaching.access import User
+from coaching.call_views import CallReview
+from coaching.checklist_admin import active_checklist
+from coaching.corrections import edit_segment, swap_speakers
+from coaching.feedback import add_comment, override_item, respond_to_item
+from ui.resources import analysis_settings, database
+from ui.widgets import JUMP_KEY, choose, clock, jump_button, shown_errors, table, transcript_html
+
+OK, BAD, NONE = ":green[:material/check_circle:]", ":red[:material/cancel:]", ":gray[:material/remove:]"
+WARN = ":orange[:material/warning:]"
+STATUS_ICON = {"within": OK, "below": WARN, "above": WARN, "unknown": NONE}
+PASS_ICON = {True: OK, False: BAD, None: NONE}
+CARDS = (
+    "talk_ratio_agent",
+    "agent_articulation_rate_sps",
+    "rate_matching",
+    "longest_customer_story_s",
+    "longest_silence_s",
+    "agent_interruptions",
+    "response_latency_median_s",
+    "agent_fillers_per_minute",
+)
+
+
+def _shown(norm: dict[str, Any]) -> str:
+    value = norm.get("value")
+    if value is None:
+        return "n/a"
+    if norm.get("unit") == "share":
+        return f"{value:.0%}"
+    unit = f" {norm['unit']}" if norm.get("unit") else ""
+    return f"{value:.1f}{unit}" if abs(value) < 100 else f"{value:.0f}{unit}"
+
+
+def metric_cards(metrics: dict[str, Any]) -> None:
+    """Metrics against their norm bands, each with its plain explanation."""
+    norms = metrics.get("norms") or {}
+    keys = [k for k in CARDS if k in norms] + [k for k in norms if k not in CARDS]
+    if not keys:
+        st.info("No metrics with norms in this analysis.")
+        return
+    cols = st.columns(4)
+    for n, key in enumerate(keys):
+        norm = norms[key]
+        with cols[n % 4].container(border=True):
+            st.metric(f"{STATUS_ICON.get(norm.get('status'), '')} {norm.get('label', key)}", _shown(norm))
+            st.caption(norm.get("why", ""))
+
+
+def flag_moments(metrics: dict[str, Any]) -> list[tuple[float, str]]:
+    """Moments worth listening to: long silences, interruptions, overtalk, the longest wait and monologue."""
+    moments: list[tuple[float, str]] = []
+    for gap in metrics.get("silences", []):
+        moments.append(
+            (gap["start_s"], f"{'flagged ' if gap.get('flagged') else ''}silence of {gap['duration_s']:.0f} s")
+        )
+    for event in (metrics.get("interruptions") or {}).get("events", []):
+        moments.append((event["start_s"], f"agent started while the customer spoke: “{event.get('text', '')}”"))
+    for event in (metrics.get("overtalk") or {}).get("events", []):
+        moments.append((event["start_s"], f"both talking for {event['duration_s']:.1f} s"))
+    latency = metrics.get("response_latency") or {}
+    if latency.get("max_at_s") is not None and (latency.get("max_s") or 0) > 2:
+        moments.append((latency["max_at_s"], f"the customer waited {latency['max_s']:.1f} s for a reply"))
+    monologue = metrics.get("longest_agent_monologue") or {}
+    if monologue.get("duration_s", 0) > 30:
+        moments.append((monologue["start_s"], f"agent monologue of {monologue['duration_s']:.0f} s"))
+    return sorted(moments)
+
+
+def flags_list(metrics: dict[str, Any]) -> None:
+    moments = flag_moments(metrics)
+    if not moments:
+        st.caption("No flagged moments: no long silence, interruption or overtalk.")
+    for n, (at, text) in enumerate(moments):
+        cols = st.columns([1, 8])
+        with cols[0]:
+            jump_button(at, key=f"flag-{n}")
+        cols[1].markdown(text)
+
+
+def checklist_items(user: User, review: CallReview) -> None:
+    """Each item with evidence (jump), suggestion, and override or acknowledge / dispute where allowed."""
+    checklist = review.checklist
+    call_id = review.analysis.call.id
+    for item in checklist.get("items", []):
+        item_id = str(item.get("id"))
+        mark = PASS_ICON.get(item.get("passed"), NONE)
+        changed = " · coach override" if item.get("override") else ""
+        with st.expander(f"{mark} {item.get('label', item_id)}{changed}", expanded=item.get("passed") is False):
+            st.caption(
+                f"{item.get('category', '')} · automatic result {PASS_ICON.get(item.get('auto_passed'))} "
+                f"· confidence {float(item.get('confidence') or 0):.0%}"
+                + (f" · {item['reason']}" if item.get("reason") else "")
+            )
+            for n, ev in enumerate(item.get("evidence", [])):
+                cols = st.columns([1, 6])
+                with cols[0]:
+                    jump_button(ev["start_s"], key=f"ev-{item_id}-{n}")
+                who = f"{ev.get('speaker')}: " if ev.get("speaker") else ""
+                cols[1].markdown(f"{who}“{ev.get('quote', '')}” _({ev.get('role', 'match')})_")
+            if item.get("suggestion"):
+                st.info(f"**Say it like this:** {item['suggestion']}")
+            if item.get("override"):
+                st.warning(
+                    f"Coach: {PASS_ICON[item['override']['passed']]} — {item['override']['reason'] or 'confirmed'}"
+                )
+            if item.get("response"):
+                response = item["response"]
+                st.caption(f"Agent {response['kind']}d" + (f": {response['reason']}" if response["reason"] else ""))
+            if review.can_override:
+                _override_form(user, call_id, item_id, item)
+            if review.can_respond and item.get("passed") is not None:
+                _response_form(user, call_id, item_id)
+
+
+def _override_form(user: User, call_id: str, item_id: str, item: dict[str, Any]) -> None:
+    with st.form(f"override-{item_id}"):
+        choice = st.radio(
+            "Coach result",
+            ["confirm automatic", "passed", "failed", "back to automatic"],
+            horizontal=True,
+            key=f"ov-choice-{item_id}",
+        )
+        reason = st.text_input("Reason (required when you change the result)", key=f"ov-reason-{item_id}")
+        if st.form_submit_button("Save coach result", key=f"ov-save-{item_id}"):
+            passed = {"confirm automatic": item.get("auto_passed"), "passed": True, "failed": False}.get(choice)
+            with shown_errors():
+                override_item(user, database(), call_id, item_id, passed=passed, reason=reason)
+                st.rerun()
+
+
+def _response_form(user: User, call_id: str, item_id: str) -> None:
+    cols = st.columns([1, 3, 1])
+    if cols[0].button("Acknowledge", key=f"ack-{item_id}"):
+        with shown_errors():
+            respond_to_item(user, database(), call_id, item_id, agrees=True)
+            st.rerun()
+    reason = cols[1].text_input(
+        "Why you disagree", key=f"dis-reason-{item_id}", label_visibility="collapsed", placeholder="Why you disagree"
+    )
+    if cols[2].button("Dispute", key=f"dis-{item_id}"):
+        with shown_errors():
+            respond_to_item(user, database(), call_id, item_id, agrees=False, reason=reason)
+            st.rerun()
+
+
+def transcript_view(review: CallReview) -> None:
+    """Segments by speaker with jump buttons; words the recogniser was unsure of are shaded."""
+    st.caption("Shaded words: the recogniser was less than 60 % sure. Correct them in *Correct transcript*.")
+    for n, seg in enumerate(review.analysis.transcript.segments):
+        cols = st.columns([1, 1, 8])
+        with cols[0]:
+            jump_button(seg.start_s, key=f"seg-{n}")
+        cols[1].markdown(f"**{'Agent' if seg.speaker == 'agent' else 'Customer'}**")
+        cols[2].markdown(transcript_html(seg), unsafe_allow_html=True)
+
+
+def comments_view(user: User, review: CallReview) -> None:
+    for comment in review.comments:
+        cols = st.columns([1, 8])
+        with cols[0]:
+            if comment.at_s is not None:
+                jump_button(comment.at_s, key=f"cm-{comment.id}")
+        cols[1].markdown(f"**{comment.author_name}** ({comment.author_role}): {comment.text}")
+    if not review.comments:
+        st.caption("No comments yet.")
+    if not review.can_comment:
+        return
+    with st.form("comment", clear_on_submit=True):
+        at = st.number_input(
+            "At (seconds into the call)",
+            min_value=0.0,
+            max_value=float(review.analysis.call.duration_s),
+            value=min(float(st.session_state.get(JUMP_KEY, 0.0)), float(review.analysis.call.duration_s)),
+            step=1.0,
+        )
+        text = st.text_area("Comment")
+        if st.form_submit_button("Add comment"):
+            with shown_errors():
+                add_comment(user, database(), review.analysis.call.id, text=text, at_s=at)
+                st.rerun()
+
+
+def correction_view(user: User, review: CallReview) -> None:
+    """Edit one segment's text or swap the speakers; metrics and checklist are computed again."""
+    call_id = review.analysis.call.id
+    segments = review.analysis.transcript.segments
+    if not review.can_correct or not segments:
+        st.caption("Nothing to correct.")
+        return
+    labels = {n: f"{clock(s.start_s)} {s.speaker}: {s.text[:70]}" for n, s in enumerate(segments)}
+    position: int = choose("Segment", labels, key="fix-segment")
+    with st.form("fix"):
+        text = st.text_area("Corrected text", value=segments[position].text, key=f"fix-text-{position}")
+        if st.form_submit_button("Save correction and re-score"):
+            with shown_errors(), st.spinner("Measuring and scoring again…"):
+                edit_segment(
+                    user,
+                    database(),
+                    call_id,
+                    position=position,
+                    text=text,
+                    settings=analysis_settings(),
+                    checklist=active_checklist(database()),
+                )
+                st.rerun()
+    if st.button("Swap agent and customer", help="When the speakers were assigned the wrong way round"):
+        with shown_errors(), st.spinner("Measuring and scoring again…"):
+            swap_speakers(
+                user, database(), call_id, settings=analysis_settings(), checklist=active_checklist(database())
+            )
+            st.rerun()
+    if review.edits:
+        table(pd.DataFrame(review.edits), "corrections")

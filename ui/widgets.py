@@ -1,0 +1,149 @@
+"""Small Streamlit pieces the pages share: errors, tables with CSV export, time jumps, the audio player,
+and the progress of background jobs."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from coaching.access import User
+from coaching.errors import CoachingError
+from coaching.jobs import Job, list_jobs
+from coaching.models import Segment
+from ui.resources import database
+
+JUMP_KEY = "jump_s"
+CALL_KEY = "review_call_id"
+LOW_CONFIDENCE = 0.6
+T = TypeVar("T")
+
+
+def show_error(error: CoachingError) -> None:
+    st.error(str(error))
+
+
+@contextmanager
+def shown_errors() -> Iterator[None]:
+    """Run service calls; a CoachingError ends the block and shows as one message."""
+    try:
+        yield
+    except CoachingError as error:
+        show_error(error)
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """Run a service call; show a CoachingError as one message and return None."""
+    try:
+        return action()
+    except CoachingError as error:
+        show_error(error)
+        return None
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def table(frame: pd.DataFrame, name: str, *, caption: str | None = None, **options: Any) -> None:
+    """A dataframe with a CSV download of exactly what is shown."""
+    if caption:
+        st.caption(caption)
+    st.dataframe(frame, hide_index=True, **options)
+    st.download_button(
+        f"Download {name} as CSV",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name.replace(' ', '_')}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+    )
+
+
+def _jump(seconds: float) -> None:
+    st.session_state[JUMP_KEY] = float(seconds)
+
+
+def jump_button(seconds: float, key: str, label: str | None = None) -> None:
+    """A button that moves the audio player to ``seconds`` (a callback, so the player above sees it at once)."""
+    st.button(
+        label or f"▶ {clock(seconds)}", key=key, help=f"Play from {clock(seconds)}", on_click=_jump, args=(seconds,)
+    )
+
+
+def audio_player(path: str | None) -> None:
+    """The call's audio in the sidebar, starting where the last jump asked."""
+    with st.sidebar:
+        st.markdown("**Call audio**")
+        if path is None:
+            st.caption("The recording is not stored on this server.")
+            return
+        start = float(st.session_state.get(JUMP_KEY, 0.0))
+        st.audio(path, start_time=int(start), autoplay=start > 0)
+        st.caption(f"Playing from {clock(start)}. Use the ▶ buttons to jump.")
+
+
+def transcript_html(segment: Segment) -> str:
+    """A segment's words, low-confidence ones shaded (HTML-escaped)."""
+    if not segment.words:
+        return html.escape(segment.text)
+    parts = []
+    for word in segment.words:
+        text = html.escape(word.word.strip())
+        if word.probability < LOW_CONFIDENCE:
+            tip = f"recogniser confidence {word.probability:.0%}"
+            parts.append(f'<span style="background:#ffe08a;border-radius:3px" title="{tip}">{text}</span>')
+        else:
+            parts.append(text)
+    return " ".join(parts)
+
+
+def choose(label: str, options: Mapping[Any, str], *, key: str | None = None, index: int = 0, where: Any = st) -> Any:
+    """A selectbox over the keys of ``options`` showing their labels; ``where`` is st or a column."""
+    keys = list(options)
+    return where.selectbox(
+        label, keys, index=min(index, max(len(keys) - 1, 0)), format_func=options.__getitem__, key=key
+    )
+
+
+def _job_line(job: Job) -> str:
+    what = f"{job.filename} ({'practice' if job.call_type == 'practice' else job.agent_id})"
+    if job.status == "failed":
+        return f":material/error: {what}: {job.error}"
+    if job.status == "done":
+        return f":material/check_circle: {what}: analysed"
+    return f":material/hourglass_top: {what}: {job.stage}"
+
+
+def job_progress(user: User, *, call_type: str | None = None) -> list[Job]:
+    """Recent jobs of ``user`` with progress; while one runs, this part refreshes itself every second.
+
+    Jobs live in the database, so a browser refresh finds them again. Returns the jobs shown.
+    """
+    jobs = [j for j in list_jobs(user, database(), limit=5) if call_type is None or j.call_type == call_type]
+    if not jobs:
+        return jobs
+    if any(j.active for j in jobs):
+        _live_jobs(user, call_type, tuple(j.id for j in jobs if j.active))
+    else:
+        for job in jobs[:3]:
+            (st.error if job.status == "failed" else st.caption)(_job_line(job))
+    return jobs
+
+
+@st.fragment(run_every=1.0)
+def _live_jobs(user: User, call_type: str | None, watching: tuple[str, ...]) -> None:
+    jobs = [j for j in list_jobs(user, database(), limit=5) if call_type is None or j.call_type == call_type]
+    for job in jobs:
+        if job.active:
+            st.progress(min(max(job.fraction, 0.0), 1.0), text=_job_line(job))
+        else:
+            (st.error if job.status == "failed" else st.caption)(_job_line(job))
+    if not any(j.active for j in jobs if j.id in watching):
+        st.rerun(scope="app")
