@@ -42,8 +42,8 @@ class Settings:
     (left|right|mono, default left), ``COACHING_LANGUAGES`` (default fi,sv,en),
     ``COACHING_MAX_FILE_MB`` (default 200), ``COACHING_MAX_DURATION_MIN``
     (default 120), ``COACHING_DEVICE`` (auto|cpu|cuda, default auto),
-    ``COACHING_ASR_VOCABULARY`` (none|prompt|hotwords: how the domain vocabulary is given to
-    Whisper; default none, as it made the packaged base model worse on Finnish).
+    ``COACHING_ASR_VOCABULARY`` (auto|none|prompt|hotwords: how the domain vocabulary is given to
+    Whisper; default auto = what measured best per language, see ``coaching.asr.AUTO_VOCABULARY``).
     """
 
     data_dir: Path
@@ -54,7 +54,7 @@ class Settings:
     max_file_bytes: int
     max_duration_s: float
     device: str
-    asr_vocabulary: str = "none"
+    asr_vocabulary: str = "auto"
     outcomes: OutcomeSettings = OutcomeSettings()
 
     @classmethod
@@ -75,9 +75,9 @@ class Settings:
         device = env.get("COACHING_DEVICE", "").strip().lower() or "auto"
         if device not in ("auto", "cpu", "cuda"):
             raise SettingsError(f"COACHING_DEVICE={device!r} must be one of auto, cpu, cuda")
-        vocabulary = env.get("COACHING_ASR_VOCABULARY", "").strip().lower() or "none"
-        if vocabulary not in ("none", "prompt", "hotwords"):
-            raise SettingsError(f"COACHING_ASR_VOCABULARY={vocabulary!r} must be one of none, prompt, hotwords")
+        vocabulary = env.get("COACHING_ASR_VOCABULARY", "").strip().lower() or "auto"
+        if vocabulary not in ("auto", "none", "prompt", "hotwords"):
+            raise SettingsError(f"COACHING_ASR_VOCABULARY={vocabulary!r} must be one of auto, none, prompt, hotwords")
         return cls(
             outcomes=OutcomeSettings.from_env(env),
             asr_vocabulary=vocabulary,

@@ -43,6 +43,8 @@ def test_values_are_read_and_normalised() -> None:
         ("COACHING_MAX_DURATION_MIN", "-3"),
         ("COACHING_DEVICE", "tpu"),
         ("COACHING_ASR_VOCABULARY", "always"),
+        ("COACHING_NPS_MIN_N", "0"),
+        ("COACHING_FCR_WINDOW_DAYS", "a week"),
     ],
 )
 def test_bad_values_name_the_setting_in_one_line(name: str, value: str) -> None:
