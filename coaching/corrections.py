@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-import numpy as np
-
 from coaching.access import User, can_correct_transcript, require
 from coaching.audio import decode_audio
 from coaching.checklist import Checklist, score_checklist
 from coaching.errors import CoachingError, NotFoundError
 from coaching.metrics import SpeakerSignals, compute_metrics
-from coaching.models import Analysis, Segment, SpeechSpan, Transcript, Word
+from coaching.models import Analysis, Segment, Transcript, Word
+from coaching.pipeline import speaker_signals
 from coaching.settings import Settings
+from coaching.speakers import swap_speakers as swap_speakers_of
 from coaching.store.app_tables import TranscriptEditRow
 from coaching.store.calls import add_analysis_row, call_context, load_analysis, replace_transcript
 from coaching.store.db import Database
@@ -29,7 +29,6 @@ from coaching.store.tables import CallRow
 
 logger = logging.getLogger(__name__)
 MAX_SEGMENT_CHARS = 5000
-_OTHER = {"agent": "customer", "customer": "agent"}
 
 
 class CorrectionError(CoachingError):
@@ -85,25 +84,13 @@ def edited_transcript(transcript: Transcript, *, position: int, text: str) -> Tr
     return replace(transcript, segments=tuple(segments))
 
 
-def swapped_transcript(transcript: Transcript) -> Transcript:
-    """Agent and customer exchanged in every segment and speech span."""
-    segments = tuple(replace(s, speaker=_OTHER[s.speaker]) for s in transcript.segments)  # type: ignore[arg-type]
-    spans = tuple(SpeechSpan(_OTHER[s.speaker], s.start_s, s.end_s) for s in transcript.speech_spans)  # type: ignore[arg-type]
-    mode = {"left": "right", "right": "left"}.get(transcript.channel_mode, transcript.channel_mode)
-    return replace(transcript, segments=segments, speech_spans=spans, channel_mode=mode)  # type: ignore[arg-type]
-
-
 def _signals(path: str, transcript: Transcript, settings: Settings) -> SpeakerSignals | None:
     try:
         audio = decode_audio(Path(path), max_file_bytes=settings.max_file_bytes, max_duration_s=settings.max_duration_s)
     except CoachingError as error:
         logger.warning("voice figures left out of the correction: %s", error)
         return None
-    if audio.n_channels == 1 or transcript.channel_mode == "mono":
-        mono = audio.channel(0) if audio.n_channels == 1 else audio.samples.mean(axis=0).astype(np.float32)
-        return SpeakerSignals(audio.sample_rate_hz, mono, mono)
-    agent = 0 if transcript.channel_mode == "left" else 1
-    return SpeakerSignals(audio.sample_rate_hz, audio.channel(agent), audio.channel(1 - agent))
+    return speaker_signals(audio, transcript.channel_mode)
 
 
 def rescore(
@@ -136,7 +123,7 @@ def _apply(
         row = session.get(CallRow, call_id)
         audio_path = row.audio_path if row else ""
     if change == "swap":
-        transcript, old_text = swapped_transcript(current.transcript), ""
+        transcript, old_text = swap_speakers_of(current.transcript), ""
     else:
         assert position is not None
         transcript = edited_transcript(current.transcript, position=position, text=text)

@@ -72,16 +72,13 @@ def analyse_call(
     mode = _channel_mode(request.channel_mode or settings.agent_channel, audio)
     language_choice = _language_choice(request.language, settings=settings, transcriber=transcriber)
     report("finding speech", 0.15)
+    signals = speaker_signals(audio, mode)
     if mode == "mono":
-        mono = _mono_signal(audio)
         transcript = _mono(
-            mono, audio.sample_rate_hz, language_choice, transcriber, request.swap_speakers, report, filename
+            signals.agent, audio.sample_rate_hz, language_choice, transcriber, request.swap_speakers, report, filename
         )
-        signals = SpeakerSignals(audio.sample_rate_hz, mono, mono)
     else:
-        agent_index = 0 if mode == "left" else 1
-        transcript = _stereo(audio, agent_index, mode, language_choice, transcriber, report, filename)
-        signals = SpeakerSignals(audio.sample_rate_hz, audio.channel(agent_index), audio.channel(1 - agent_index))
+        transcript = _stereo(audio, 0 if mode == "left" else 1, mode, language_choice, transcriber, report, filename)
     report("measuring", 0.85)
     metrics = compute_metrics(transcript=transcript, signals=signals).to_dict()
     checklist_result = score_checklist(transcript=transcript, metrics=metrics, checklist=checklist).to_dict()
@@ -99,6 +96,15 @@ def analyse_call(
     )
     report("done", 1.0)
     return AnalysisOutput(Analysis(call, transcript, metrics, checklist_result), audio)
+
+
+def speaker_signals(audio: DecodedAudio, mode: ChannelMode) -> SpeakerSignals:
+    """Each speaker's signal: the agent's and the customer's channel, or the one mono mix for both."""
+    if mode == "mono" or audio.n_channels == 1:
+        mono = _mono_signal(audio)
+        return SpeakerSignals(audio.sample_rate_hz, mono, mono)
+    agent_index = 0 if mode == "left" else 1
+    return SpeakerSignals(audio.sample_rate_hz, audio.channel(agent_index), audio.channel(1 - agent_index))
 
 
 def _channel_mode(value: str, audio: DecodedAudio) -> ChannelMode:

@@ -87,12 +87,15 @@ def mono_transcript(
 
 
 def swap_speakers(transcript: Transcript) -> Transcript:
-    """The same transcript with agent and customer exchanged (a user's correction)."""
+    """The same transcript with agent and customer exchanged (a user's correction); on a stereo call the
+    agent's channel flips too."""
     other: dict[Speaker, Speaker] = {"agent": "customer", "customer": "agent"}
+    flipped: dict[ChannelMode, ChannelMode] = {"left": "right", "right": "left", "mono": "mono"}
     return replace(
         transcript,
         segments=tuple(replace(seg, speaker=other[seg.speaker]) for seg in transcript.segments),
         speech_spans=tuple(replace(span, speaker=other[span.speaker]) for span in transcript.speech_spans),
+        channel_mode=flipped[transcript.channel_mode],
     )
 
 

@@ -89,3 +89,18 @@ def test_a_long_pause_without_the_other_speaker_also_starts_a_new_segment() -> N
         channel_mode="left",
     )
     assert [s.text for s in t.segments] == ["wait", "thanks"]
+
+
+def test_swapping_a_stereo_transcript_flips_the_agent_channel() -> None:
+    t = stereo_transcript(
+        language="en",
+        agent_segments=[_segment(("hello", 0.0, 0.4))],
+        customer_segments=[_segment(("hi", 1.0, 1.3))],
+        agent_spans_s=[(0.0, 0.5)],
+        customer_spans_s=[(0.9, 1.4)],
+        channel_mode="left",
+    )
+    swapped = swap_speakers(t)
+    assert swapped.channel_mode == "right"
+    assert [(s.speaker, s.text) for s in swapped.segments] == [("customer", "hello"), ("agent", "hi")]
+    assert swap_speakers(swapped) == t
