@@ -21,11 +21,10 @@ import yaml
 from coaching.asr_models import ModelInfo, resolve_model
 from coaching.errors import ModelError
 from coaching.models import Word
-from coaching.settings import Settings
+from coaching.settings import VOCABULARY_MODES, Settings
 
 logger = logging.getLogger(__name__)
 
-VOCABULARY_MODES = ("auto", "none", "prompt", "hotwords")
 # What "auto" does per language, measured with bench/bench_asr.py --vocabulary on the sample calls with
 # the packaged base model (character error rate, good / poor call): Finnish none 0.183 / 0.247, prompt
 # 0.147 / 0.189, hotwords 0.174 / 0.193; Swedish none 0.164 / 0.286, prompt 0.218 / 0.269, hotwords

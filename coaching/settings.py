@@ -11,6 +11,7 @@ from coaching.errors import SettingsError
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en")
 CHANNEL_MODES = ("left", "right", "mono")
+VOCABULARY_MODES = ("auto", "none", "prompt", "hotwords")
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,8 @@ class Settings:
         if device not in ("auto", "cpu", "cuda"):
             raise SettingsError(f"COACHING_DEVICE={device!r} must be one of auto, cpu, cuda")
         vocabulary = env.get("COACHING_ASR_VOCABULARY", "").strip().lower() or "auto"
-        if vocabulary not in ("auto", "none", "prompt", "hotwords"):
-            raise SettingsError(f"COACHING_ASR_VOCABULARY={vocabulary!r} must be one of auto, none, prompt, hotwords")
+        if vocabulary not in VOCABULARY_MODES:
+            raise SettingsError(f"COACHING_ASR_VOCABULARY={vocabulary!r} must be one of {', '.join(VOCABULARY_MODES)}")
         return cls(
             outcomes=OutcomeSettings.from_env(env),
             asr_vocabulary=vocabulary,
