@@ -78,7 +78,7 @@ def analyse_call(
             signals.agent, audio.sample_rate_hz, language_choice, transcriber, request.swap_speakers, report, filename
         )
     else:
-        transcript = _stereo(audio, 0 if mode == "left" else 1, mode, language_choice, transcriber, report, filename)
+        transcript = _stereo(signals, mode, language_choice, transcriber, report, filename)
     report("measuring", 0.85)
     metrics = compute_metrics(transcript=transcript, signals=signals).to_dict()
     checklist_result = score_checklist(transcript=transcript, metrics=metrics, checklist=checklist).to_dict()
@@ -142,16 +142,14 @@ def _pick_language(
 
 
 def _stereo(
-    audio: DecodedAudio,
-    agent_index: int,
+    signals: SpeakerSignals,
     mode: ChannelMode,
     choice: str | tuple[str, ...],
     transcriber: Transcriber,
     report: Progress,
     filename: str,
 ) -> Transcript:
-    rate = audio.sample_rate_hz
-    agent, customer = audio.channel(agent_index), audio.channel(1 - agent_index)
+    rate, agent, customer = signals.sample_rate_hz, signals.agent, signals.customer
     agent_spans = speech_spans_from_vad(samples=agent, sample_rate_hz=rate)
     customer_spans = speech_spans_from_vad(samples=customer, sample_rate_hz=rate)
     if not agent_spans and not customer_spans:
