@@ -4,7 +4,7 @@ Usage: python bench/bench_asr.py [--models base tiny.en] [--samples fi_good ...]
 Each model runs in its own process so the peak memory figure is that model's alone.
 RTF = processing time / audio duration (lower is faster). --vocabulary compares the
 domain-vocabulary modes (none / initial prompt / hotwords) on the Finnish and Swedish samples;
-the default "auto" uses what measured best per language (coaching.asr.AUTO_VOCABULARY).
+the default "auto" uses what measured best per language (coaching.asr.transcriber.AUTO_VOCABULARY).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from audio_samples.truth import SAMPLE_NAMES, audio_path, load_truth  # noqa: E402
-from coaching.asr import WhisperTranscriber  # noqa: E402
-from coaching.asr_models import resolve_model  # noqa: E402
-from coaching.evaluation import speaker_error_rates  # noqa: E402
-from coaching.pipeline import AnalysisRequest, analyse_call  # noqa: E402
+from coaching.analysis.evaluation import speaker_error_rates  # noqa: E402
+from coaching.analysis.pipeline import AnalysisRequest, analyse_call  # noqa: E402
+from coaching.asr.models import resolve_model  # noqa: E402
+from coaching.asr.transcriber import WhisperTranscriber  # noqa: E402
 from coaching.settings import Settings  # noqa: E402
 
 

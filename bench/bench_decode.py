@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from coaching.audio import decode_audio
+from coaching.audio.decode import decode_audio
 
 ENCODINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mp3": (".mp3", ("-c:a", "libmp3lame", "-b:a", "128k")),

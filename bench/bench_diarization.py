@@ -20,7 +20,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from coaching.diarization import Diarization, diarize
+from coaching.speakers.diarization import Diarization, diarize
 
 RATE_HZ = 16_000
 CASES = {  # name: (language, voice of the even turns, voice of the odd turns)

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from coaching.metrics import SpeakerSignals, compute_metrics
+from coaching.metrics.compute import SpeakerSignals, compute_metrics
 from coaching.models import SPEAKERS, Segment, Speaker, SpeechSpan, Transcript, Word
-from coaching.vad import speech_spans_from_vad
+from coaching.speakers.vad import speech_spans_from_vad
 
 RATE_HZ = 16_000
 Call = tuple[str, Transcript, np.ndarray]  # name, transcript (words), stereo samples (2, n)

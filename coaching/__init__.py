@@ -14,16 +14,16 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "AnalysisRequest": "coaching.pipeline",
-    "analyse_call": "coaching.pipeline",
-    "load_transcriber": "coaching.asr",
+    "AnalysisRequest": "coaching.analysis.pipeline",
+    "analyse_call": "coaching.analysis.pipeline",
+    "load_transcriber": "coaching.asr.transcriber",
     "Settings": "coaching.settings",
     "CoachingError": "coaching.errors",
-    "compute_metrics": "coaching.metrics",
+    "compute_metrics": "coaching.metrics.compute",
     "score_checklist": "coaching.checklist",
     "load_checklist": "coaching.checklist",
-    "analysis_to_dict": "coaching.report",
-    "analysis_json_schema": "coaching.report",
+    "analysis_to_dict": "coaching.analysis.report",
+    "analysis_json_schema": "coaching.analysis.report",
 }
 __all__ = sorted(_EXPORTS)
 

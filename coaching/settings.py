@@ -44,7 +44,7 @@ class Settings:
     ``COACHING_MAX_FILE_MB`` (default 200), ``COACHING_MAX_DURATION_MIN``
     (default 120), ``COACHING_DEVICE`` (auto|cpu|cuda, default auto),
     ``COACHING_ASR_VOCABULARY`` (auto|none|prompt|hotwords: how the domain vocabulary is given to
-    Whisper; default auto = what measured best per language, see ``coaching.asr.AUTO_VOCABULARY``).
+    Whisper; default auto = what measured best per language, see ``coaching.asr.transcriber.AUTO_VOCABULARY``).
     """
 
     data_dir: Path

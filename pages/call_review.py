@@ -3,9 +3,9 @@ coach overrides and agent responses, timestamped comments, transcript and its co
 
 import streamlit as st
 
-from coaching.call_views import call_review
-from coaching.practice import share_practice_call
-from coaching.service import list_calls
+from coaching.services.calls import list_calls
+from coaching.services.practice import share_practice_call
+from coaching.views.calls import call_review
 from ui import charts
 from ui.auth import require_user
 from ui.resources import database

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from coaching.call_views import FLAGS, CallFilters, call_table
-from coaching.jobs import submit_analysis
-from coaching.progress_views import visible_agents
+from coaching.services.jobs import submit_analysis
+from coaching.views.calls import FLAGS, CallFilters, call_table
+from coaching.views.progress import visible_agents
 from ui.auth import require_user
 from ui.resources import analysis_settings, database, job_worker
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, choose, job_progress, shown_errors, table

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from coaching.coaching_sessions import (
+from coaching.services.sessions import (
     add_action,
     coaching_overview,
     rate_competence,
@@ -13,7 +13,7 @@ from coaching.coaching_sessions import (
     set_action_done,
     start_session,
 )
-from coaching.progress_views import visible_agents
+from coaching.views.progress import visible_agents
 from ui.auth import require_user
 from ui.resources import database
 from ui.widgets import attempt, choose, shown_errors, table

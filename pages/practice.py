@@ -4,8 +4,8 @@ Practice calls are private until the agent shares one with the coach."""
 import pandas as pd
 import streamlit as st
 
-from coaching.jobs import submit_analysis
-from coaching.practice import list_attempts, practice_feedback, scenarios_for, share_practice_call
+from coaching.services.jobs import submit_analysis
+from coaching.services.practice import list_attempts, practice_feedback, scenarios_for, share_practice_call
 from ui.auth import require_user
 from ui.resources import analysis_settings, database, job_worker
 from ui.review import PASS_ICON

@@ -3,7 +3,7 @@ tempo and talk share."""
 
 import streamlit as st
 
-from coaching.progress_views import agent_progress, visible_agents
+from coaching.views.progress import agent_progress, visible_agents
 from ui import charts
 from ui.auth import require_user
 from ui.resources import database, settings

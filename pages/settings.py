@@ -4,7 +4,7 @@ the speech model (managers)."""
 import pandas as pd
 import streamlit as st
 
-from coaching.admin import (
+from coaching.services.admin import (
     APP_ROLES,
     list_teams,
     list_users,
@@ -14,7 +14,7 @@ from coaching.admin import (
     save_team,
     save_user,
 )
-from coaching.checklist_admin import activate_version, list_versions, rescore_calls, save_version, version_text
+from coaching.services.checklists import activate_version, list_versions, rescore_calls, save_version, version_text
 from ui.auth import require_user
 from ui.resources import database, settings
 from ui.widgets import attempt, shown_errors, table

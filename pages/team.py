@@ -3,8 +3,8 @@ and calibration of automatic results against coach overrides and agent self-asse
 
 import streamlit as st
 
-from coaching.admin import list_teams
-from coaching.team_views import LEVEL_NAMES, calibration, competence_map, team_outcomes
+from coaching.services.admin import list_teams
+from coaching.views.team import LEVEL_NAMES, calibration, competence_map, team_outcomes
 from ui import charts
 from ui.auth import require_user
 from ui.resources import database, settings

@@ -18,16 +18,16 @@ from streamlit.testing.v1 import AppTest
 
 from audio_samples.truth import audio_path, load_truth, spread_words, truth_transcript
 from coaching.access import SYSTEM_USER, User
-from coaching.asr import AsrSegment
+from coaching.asr.transcriber import AsrSegment
 from coaching.checklist import load_checklist
-from coaching.demo import demo_user, ensure_demo_users
-from coaching.demo_calls import derived_analysis
-from coaching.demo_nps import generate_demo_surveys
-from coaching.feedback import add_comment
-from coaching.jobs import JobWorker
+from coaching.demo.calls import derived_analysis
+from coaching.demo.seed import demo_user, ensure_demo_users
+from coaching.demo.surveys import generate_demo_surveys
 from coaching.models import Analysis, CallInfo
-from coaching.outcomes import import_dataframe
-from coaching.practice import record_attempt
+from coaching.services.feedback import add_comment
+from coaching.services.jobs import JobWorker
+from coaching.services.outcomes import import_dataframe
+from coaching.services.practice import record_attempt
 from coaching.settings import Settings
 from coaching.store.calls import save_analysis
 from coaching.store.db import Database

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from coaching.cli import CliContext, main
+from coaching.cli.main import CliContext, main
 from coaching.settings import Settings
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coaching.asr import AsrSegment, WhisperTranscriber
-from coaching.asr_models import resolve_model
+from coaching.asr.models import resolve_model
+from coaching.asr.transcriber import AsrSegment, WhisperTranscriber
 from coaching.models import Analysis, Word
 from coaching.settings import Settings
 
@@ -73,7 +73,7 @@ AnalyseSample = Callable[..., Analysis]
 @pytest.fixture(scope="session")
 def analyse_sample(base_transcriber: WhisperTranscriber, tmp_path_factory: pytest.TempPathFactory) -> AnalyseSample:
     """A function name → Analysis of that sample call with the packaged base model; each sample runs once."""
-    from coaching.pipeline import AnalysisRequest, analyse_call
+    from coaching.analysis.pipeline import AnalysisRequest, analyse_call
 
     settings = Settings.from_env({"COACHING_DATA_DIR": str(tmp_path_factory.mktemp("samples"))})
     cache: dict[tuple[str, str], Analysis] = {}

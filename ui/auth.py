@@ -10,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from coaching.access import User
-from coaching.admin import sign_in_choices, user_by_id
-from coaching.demo import ensure_demo_users
+from coaching.demo.seed import ensure_demo_users
+from coaching.services.admin import sign_in_choices, user_by_id
 from ui.resources import database
 
 USER_PARAM = "as"

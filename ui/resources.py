@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coaching.admin import effective_settings
-from coaching.asr import Transcriber, load_transcriber
-from coaching.checklist_admin import active_checklist
-from coaching.jobs import JobWorker
+from coaching.asr.transcriber import Transcriber, load_transcriber
+from coaching.services.admin import effective_settings
+from coaching.services.checklists import active_checklist
+from coaching.services.jobs import JobWorker
 from coaching.settings import Settings
 from coaching.store.db import Database
 

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from coaching.access import User
-from coaching.call_views import CallReview
-from coaching.checklist_admin import active_checklist
-from coaching.corrections import edit_segment, swap_speakers
-from coaching.feedback import add_comment, override_item, respond_to_item
+from coaching.services.checklists import active_checklist
+from coaching.services.corrections import edit_segment, swap_speakers
+from coaching.services.feedback import add_comment, override_item, respond_to_item
+from coaching.views.calls import CallReview
 from ui.resources import analysis_settings, database
 from ui.widgets import JUMP_KEY, choose, clock, jump_button, shown_errors, table, transcript_html
 

@@ -13,8 +13,8 @@ import streamlit as st
 
 from coaching.access import User
 from coaching.errors import CoachingError
-from coaching.jobs import Job, list_jobs
 from coaching.models import Segment
+from coaching.services.jobs import Job, list_jobs
 from ui.resources import database
 
 JUMP_KEY = "jump_s"

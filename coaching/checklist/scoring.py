@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from coaching.checklist.detectors import (
@@ -62,13 +62,23 @@ def suggestion_for(*, item: ChecklistItem, outcome: Outcome, language: str) -> s
     return str(templates["generic"]).format(time=_clock(where.start_s), example=example)
 
 
-def overall_score(items: tuple[ItemResult, ...]) -> float | None:
-    """Weighted share of passed items, 0–100; items with passed None are left out."""
-    applicable = [r for r in items if r.passed is not None and r.weight > 0]
-    total = sum(r.weight for r in applicable)
+SCORE_DECIMALS = 1
+
+
+def weighted_score(outcomes: Iterable[tuple[bool | None, float]]) -> float | None:
+    """The one score rule, for automatic and reviewed results alike: 0–100, the weight of passed items over
+    the weight of items with a result (``passed`` None and weight 0 are left out), rounded to 0.1; None when
+    no item has a result."""
+    judged = [(passed, weight) for passed, weight in outcomes if isinstance(passed, bool) and weight > 0]
+    total = sum(weight for _, weight in judged)
     if total <= 0:
         return None
-    return 100.0 * sum(r.weight for r in applicable if r.passed) / total
+    return round(100.0 * sum(weight for passed, weight in judged if passed) / total, SCORE_DECIMALS)
+
+
+def overall_score(items: Iterable[ItemResult]) -> float | None:
+    """The score of item results (see :func:`weighted_score`)."""
+    return weighted_score((r.passed, r.weight) for r in items)
 
 
 def score_checklist(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from coaching.access import CallContext
 from coaching.errors import CoachingError, NotFoundError
@@ -30,6 +31,26 @@ class CallSummary:
     score: float | None
     source_filename: str | None
     contact_id: str | None
+
+
+def current_analysis_ids() -> Subquery:
+    """The one definition of a call's current analysis: its newest analysis row (highest id).
+
+    Columns ``call_id`` and ``analysis_id``, one row per call that has an analysis; join
+    ``AnalysisRow.id == sub.c.analysis_id``. Older rows stay (they keep their checklist version).
+    """
+    return (
+        select(AnalysisRow.call_id, func.max(AnalysisRow.id).label("analysis_id"))
+        .group_by(AnalysisRow.call_id)
+        .subquery("current_analysis")
+    )
+
+
+def current_analysis_row(session: Session, call_id: str) -> AnalysisRow | None:
+    """The current analysis row of one call (see :func:`current_analysis_ids`), or None."""
+    return session.scalars(
+        select(AnalysisRow).where(AnalysisRow.call_id == call_id).order_by(AnalysisRow.id.desc()).limit(1)
+    ).first()
 
 
 def ensure_agent(session: Session, agent_id: str, *, name: str | None = None, team_id: str | None = None) -> AgentRow:
@@ -131,12 +152,7 @@ def load_analysis(session: Session, call_id: str) -> Analysis:
     row = session.get(CallRow, call_id)
     if row is None:
         raise NotFoundError(f"no call {call_id!r}")
-    current = session.scalars(
-        select(AnalysisRow)
-        .where(AnalysisRow.call_id == call_id)
-        .order_by(AnalysisRow.created_at.desc(), AnalysisRow.id.desc())
-        .limit(1)
-    ).first()
+    current = current_analysis_row(session, call_id)
     segments = session.scalars(select(SegmentRow).where(SegmentRow.call_id == call_id).order_by(SegmentRow.position))
     words_by_segment: dict[int, list[Word]] = {}
     word_rows = session.scalars(
@@ -178,11 +194,7 @@ def load_analysis(session: Session, call_id: str) -> Analysis:
 
 def list_call_summaries(session: Session, *, agent_ids: list[str] | None = None) -> list[CallSummary]:
     """Calls, newest first, with their current score; ``agent_ids`` None means all agents."""
-    latest = (
-        select(AnalysisRow.call_id, func.max(AnalysisRow.id).label("analysis_id"))
-        .group_by(AnalysisRow.call_id)
-        .subquery()
-    )
+    latest = current_analysis_ids()
     query = (
         select(CallRow, AgentRow.team_id, AnalysisRow.score)
         .join(AgentRow, AgentRow.id == CallRow.agent_id)

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coaching.store.base import Base
+from coaching.store.calls import current_analysis_ids
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, TeamRow
 
 
@@ -61,7 +62,8 @@ class UpsertCounts:
 
 
 def upsert_surveys(*, session: Session, frame: pd.DataFrame, source_name: str, now: datetime) -> UpsertCounts:
-    """Insert or update validated survey rows (canonical frame from :mod:`coaching.surveys`), keyed by contact_id.
+    """Insert or update validated survey rows (the canonical frame of :mod:`coaching.outcomes.surveys`),
+    keyed by contact_id.
 
     Missing agents and teams are created (id = name = the file's value); a row without a team takes its agent's.
     """
@@ -167,10 +169,11 @@ def linked_checklist_items(
     }
     checklists: dict[str, dict[str, Any]] = {}
     for chunk in chunks([call_id for *_, call_id in newest_call.values()]):
+        current = current_analysis_ids()
         query = (
             select(AnalysisRow.call_id, AnalysisRow.checklist)
+            .join(current, AnalysisRow.id == current.c.analysis_id)
             .where(AnalysisRow.call_id.in_(chunk))
-            .order_by(AnalysisRow.created_at, AnalysisRow.id)
         )
         checklists.update({call_id: checklist for call_id, checklist in session.execute(query)})
     rows = []

@@ -1,0 +1,207 @@
+"""analyse_call: the one place that wires the stages together.
+
+audio file → decoded channels → speech spans → language → words per channel (or diarized
+mono) → transcript with speakers → metrics → checklist → :class:`Analysis`.
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coaching.asr.transcriber import Transcriber
+from coaching.audio.decode import check_not_silent, decode_audio
+from coaching.checklist import Checklist, score_checklist
+from coaching.errors import ModelError, SettingsError, SilentAudioError
+from coaching.metrics.compute import SpeakerSignals, compute_metrics
+from coaching.models import Analysis, CallInfo, ChannelMode, DecodedAudio, Transcript
+from coaching.settings import CHANNEL_MODES, Settings
+from coaching.speakers.assign import mono_transcript, stereo_transcript
+from coaching.speakers.diarization import diarize
+from coaching.speakers.vad import speech_spans_from_vad
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What to analyse. ``language`` None or "auto" detects among the configured languages;
+    ``channel_mode`` None takes the setting."""
+
+    path: Path
+    agent_id: str
+    language: str | None = None
+    channel_mode: ChannelMode | None = None
+    contact_id: str | None = None
+    swap_speakers: bool = False
+    source_filename: str | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisOutput:
+    analysis: Analysis
+    audio: DecodedAudio
+
+
+def call_id_for(sha256: str) -> str:
+    """Calls are keyed by their audio content, so re-analysing a file is idempotent."""
+    return f"call-{sha256[:16]}"
+
+
+def analyse_call(
+    request: AnalysisRequest,
+    *,
+    settings: Settings,
+    transcriber: Transcriber,
+    checklist: Checklist | None = None,
+    progress: Progress | None = None,
+) -> AnalysisOutput:
+    """Run every stage on one recorded call; raise a :class:`CoachingError` subclass on bad input."""
+    report = progress or (lambda _stage, _fraction: None)
+    filename = request.source_filename or request.path.name
+    report("decoding audio", 0.05)
+    audio = decode_audio(request.path, max_file_bytes=settings.max_file_bytes, max_duration_s=settings.max_duration_s)
+    check_not_silent(audio, filename=filename)
+    mode = _channel_mode(request.channel_mode or settings.agent_channel, audio)
+    language_choice = _language_choice(request.language, settings=settings, transcriber=transcriber)
+    report("finding speech", 0.15)
+    signals = speaker_signals(audio, mode)
+    if mode == "mono":
+        transcript = _mono(
+            signals.agent, audio.sample_rate_hz, language_choice, transcriber, request.swap_speakers, report, filename
+        )
+    else:
+        transcript = _stereo(signals, mode, language_choice, transcriber, report, filename)
+    report("measuring", 0.85)
+    metrics = compute_metrics(transcript=transcript, signals=signals).to_dict()
+    checklist_result = score_checklist(transcript=transcript, metrics=metrics, checklist=checklist).to_dict()
+    call = CallInfo(
+        id=call_id_for(audio.sha256),
+        agent_id=request.agent_id,
+        duration_s=round(audio.duration_s, 3),
+        language=transcript.language,
+        audio_sha256=audio.sha256,
+        channel_mode=transcript.channel_mode,
+        model_name=transcriber.name,
+        contact_id=request.contact_id,
+        source_filename=filename,
+        warnings=audio.warnings,
+    )
+    report("done", 1.0)
+    return AnalysisOutput(Analysis(call, transcript, metrics, checklist_result), audio)
+
+
+def speaker_signals(audio: DecodedAudio, mode: ChannelMode) -> SpeakerSignals:
+    """Each speaker's signal: the agent's and the customer's channel, or the one mono mix for both."""
+    if mode == "mono" or audio.n_channels == 1:
+        mono = _mono_signal(audio)
+        return SpeakerSignals(audio.sample_rate_hz, mono, mono)
+    agent_index = 0 if mode == "left" else 1
+    return SpeakerSignals(audio.sample_rate_hz, audio.channel(agent_index), audio.channel(1 - agent_index))
+
+
+def _channel_mode(value: str, audio: DecodedAudio) -> ChannelMode:
+    if value not in CHANNEL_MODES:
+        raise SettingsError(f"channel mode {value!r} must be one of left, right, mono")
+    if audio.n_channels == 1:
+        return "mono"
+    return value  # type: ignore[return-value]
+
+
+def _language_choice(language: str | None, *, settings: Settings, transcriber: Transcriber) -> str | tuple[str, ...]:
+    """A forced language, or the tuple of candidates to detect among."""
+    if language and language != "auto":
+        if language not in transcriber.languages:
+            raise ModelError(
+                f"model {transcriber.name!r} does not handle language {language!r} (it knows "
+                f"{', '.join(transcriber.languages)}); choose another model with --model"
+            )
+        return language
+    candidates = tuple(lang for lang in settings.languages if lang in transcriber.languages)
+    if not candidates:
+        raise ModelError(
+            f"model {transcriber.name!r} handles none of COACHING_LANGUAGES={','.join(settings.languages)}"
+        )
+    return candidates
+
+
+def _pick_language(
+    choice: str | tuple[str, ...], samples: np.ndarray, transcriber: Transcriber
+) -> tuple[str, float | None]:
+    if isinstance(choice, str):
+        return choice, None
+    language, probability = transcriber.detect_language(samples=samples, allowed=choice)
+    return language, probability
+
+
+def _stereo(
+    signals: SpeakerSignals,
+    mode: ChannelMode,
+    choice: str | tuple[str, ...],
+    transcriber: Transcriber,
+    report: Progress,
+    filename: str,
+) -> Transcript:
+    rate, agent, customer = signals.sample_rate_hz, signals.agent, signals.customer
+    agent_spans = speech_spans_from_vad(samples=agent, sample_rate_hz=rate)
+    customer_spans = speech_spans_from_vad(samples=customer, sample_rate_hz=rate)
+    if not agent_spans and not customer_spans:
+        raise SilentAudioError(f"{filename}: no speech found in either channel")
+    louder = agent if _speech_s(agent_spans) >= _speech_s(customer_spans) else customer
+    language, probability = _pick_language(choice, louder, transcriber)
+    report(f"transcribing agent channel ({language})", 0.25)
+    agent_segments = transcriber.transcribe(samples=agent, language=language) if agent_spans else ()
+    report(f"transcribing customer channel ({language})", 0.55)
+    customer_segments = transcriber.transcribe(samples=customer, language=language) if customer_spans else ()
+    return stereo_transcript(
+        language=language,
+        agent_segments=agent_segments,
+        customer_segments=customer_segments,
+        agent_spans_s=agent_spans,
+        customer_spans_s=customer_spans,
+        channel_mode=mode,
+        language_probability=probability,
+    )
+
+
+def _mono(
+    samples: np.ndarray,
+    sample_rate_hz: int,
+    choice: str | tuple[str, ...],
+    transcriber: Transcriber,
+    swap: bool,
+    report: Progress,
+    filename: str,
+) -> Transcript:
+    spans = speech_spans_from_vad(samples=samples, sample_rate_hz=sample_rate_hz)
+    if not spans:
+        raise SilentAudioError(f"{filename}: no speech found")
+    report("telling speakers apart", 0.2)
+    diarization = diarize(samples=samples, sample_rate_hz=sample_rate_hz, speech_spans_s=spans)
+    language, probability = _pick_language(choice, samples, transcriber)
+    report(f"transcribing ({language})", 0.3)
+    segments = transcriber.transcribe(samples=samples, language=language)
+    return mono_transcript(
+        language=language,
+        segments=segments,
+        diarization=diarization,
+        swap=swap,
+        language_probability=probability,
+    )
+
+
+def _mono_signal(audio: DecodedAudio) -> np.ndarray:
+    if audio.n_channels == 1:
+        return audio.channel(0)
+    return audio.samples.mean(axis=0).astype(np.float32)
+
+
+def _speech_s(spans: list[tuple[float, float]]) -> float:
+    return sum(end - start for start, end in spans)

@@ -1,0 +1,220 @@
+"""Speech recognition behind a small interface; faster-whisper is the real implementation.
+
+The pipeline needs two things from a model: the language of a signal (among allowed
+ones) and timed words for a 16 kHz mono signal. Tests use a fake with the same shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Protocol
+
+import numpy as np
+import yaml
+
+from coaching.asr.models import ModelInfo, resolve_model
+from coaching.errors import ModelError
+from coaching.models import Word
+from coaching.settings import VOCABULARY_MODES, Settings
+
+logger = logging.getLogger(__name__)
+
+# What "auto" does per language, measured with bench/bench_asr.py --vocabulary on the sample calls with
+# the packaged base model (character error rate, good / poor call): Finnish none 0.183 / 0.247, prompt
+# 0.147 / 0.189, hotwords 0.174 / 0.193; Swedish none 0.164 / 0.286, prompt 0.218 / 0.269, hotwords
+# 0.205 / 0.324. English is near perfect without it. So: a prompt for Finnish only.
+AUTO_VOCABULARY = {"fi": "prompt", "sv": "none", "en": "none"}
+CONFIDENT_LANGUAGE_PROBABILITY = 0.5
+DECODE_CHECK_S = 30.0
+DECODE_TEMPERATURE = 10.0
+
+
+@dataclass(frozen=True)
+class AsrSegment:
+    """A recognised stretch of one signal, with word timings."""
+
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...]
+    no_speech_probability: float = 0.0
+    avg_logprob: float = 0.0
+
+
+class Transcriber(Protocol):
+    """What the pipeline needs from a speech model."""
+
+    name: str
+    languages: tuple[str, ...]
+
+    def detect_language(self, *, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float]:
+        """Most likely language among ``allowed`` and its probability. ``samples``: shape (n,), 16 kHz."""
+        ...
+
+    def transcribe(self, *, samples: np.ndarray, language: str) -> tuple[AsrSegment, ...]:
+        """Timed words of ``samples`` (shape (n,), 16 kHz) in ``language``; silence gives no segments."""
+        ...
+
+
+@functools.cache
+def domain_vocabulary(language: str) -> tuple[str, ...]:
+    """Collection-domain words that help the recogniser, per language (data file)."""
+    text = resources.files("coaching.asr").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
+    data: dict[str, list[str]] = yaml.safe_load(text)
+    return tuple(data.get(language, ()))
+
+
+def pick_device(setting: str) -> tuple[str, str]:
+    """(device, compute_type) for ``setting`` auto|cpu|cuda: cuda+float16 when a GPU is there, else cpu+int8."""
+    if setting == "cpu":
+        return "cpu", "int8"
+    import ctranslate2
+
+    has_gpu = ctranslate2.get_cuda_device_count() > 0
+    if setting == "cuda" and not has_gpu:
+        raise ModelError("COACHING_DEVICE=cuda but no CUDA device is visible")
+    return ("cuda", "float16") if has_gpu else ("cpu", "int8")
+
+
+class WhisperTranscriber:
+    """faster-whisper with word timestamps, the VAD filter and no conditioning on previous text."""
+
+    def __init__(
+        self,
+        model: ModelInfo,
+        *,
+        device: str = "auto",
+        vocabulary_mode: str = "auto",
+        beam_size: int = 5,
+    ) -> None:
+        if vocabulary_mode not in VOCABULARY_MODES:
+            raise ModelError(f"vocabulary mode {vocabulary_mode!r} must be one of {', '.join(VOCABULARY_MODES)}")
+        self.name = model.name
+        self.languages = model.languages
+        self.vocabulary_mode = vocabulary_mode
+        self.beam_size = beam_size
+        self.device, self.compute_type = pick_device(device)
+        self._info = model
+        self._loaded: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def _model(self) -> Any:
+        """The faster-whisper model, loaded on first use (so bad input fails before a slow load)."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = _load_whisper(self._info, device=self.device, compute_type=self.compute_type)
+            return self._loaded
+
+    def detect_language(self, *, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float]:
+        """Whisper's language identification restricted to ``allowed``.
+
+        When no allowed language gets at least :data:`CONFIDENT_LANGUAGE_PROBABILITY` (Whisper often
+        takes Swedish for Latin, Norwegian or English), each candidate decodes the first
+        :data:`DECODE_CHECK_S` seconds and the one whose decoding is most probable wins.
+        """
+        candidates = [lang for lang in allowed if lang in self.languages]
+        if not candidates:
+            raise ModelError(f"model {self.name!r} knows {', '.join(self.languages)}; none of {', '.join(allowed)}")
+        if len(candidates) == 1:
+            return candidates[0], 1.0
+        audio = samples.astype(np.float32)
+        _, _, all_probs = self._model.detect_language(audio=audio, vad_filter=True, language_detection_segments=3)
+        scores = {lang: prob for lang, prob in all_probs if lang in candidates}
+        best = max(candidates, key=lambda lang: scores.get(lang, 0.0))
+        if scores.get(best, 0.0) >= CONFIDENT_LANGUAGE_PROBABILITY:
+            return best, scores[best] / (sum(scores.values()) or 1.0)
+        logprobs = {lang: self._decode_logprob(audio, lang) for lang in candidates}
+        weights = np.exp(np.array([logprobs[lang] for lang in candidates]) * DECODE_TEMPERATURE)
+        best = max(candidates, key=lambda lang: logprobs[lang])
+        logger.info("language by decoding: %s", {k: round(v, 3) for k, v in logprobs.items()})
+        return best, float(weights[candidates.index(best)] / weights.sum())
+
+    def _decode_logprob(self, audio: np.ndarray, language: str) -> float:
+        """Mean log-probability (weighted by text length) of decoding the start of ``audio`` as ``language``."""
+        segments, _ = self._model.transcribe(
+            audio[: int(DECODE_CHECK_S * 16000)],
+            language=language,
+            beam_size=1,
+            temperature=0.0,
+            vad_filter=True,
+            without_timestamps=True,
+            condition_on_previous_text=False,
+        )
+        scored = [(s.avg_logprob, max(len(s.text), 1)) for s in segments]
+        if not scored:
+            return float("-inf")
+        return sum(lp * n for lp, n in scored) / sum(n for _, n in scored)
+
+    def transcribe(self, *, samples: np.ndarray, language: str) -> tuple[AsrSegment, ...]:
+        vocabulary = " ".join(domain_vocabulary(language))
+        mode = AUTO_VOCABULARY.get(language, "none") if self.vocabulary_mode == "auto" else self.vocabulary_mode
+        options: dict[str, Any] = {}
+        if vocabulary and mode == "prompt":
+            options["initial_prompt"] = vocabulary
+        elif vocabulary and mode == "hotwords":
+            options["hotwords"] = vocabulary
+        segments, _info = self._model.transcribe(
+            samples.astype(np.float32),
+            language=language,
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=True,
+            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
+            condition_on_previous_text=False,
+            **options,
+        )
+        return tuple(_to_segment(segment) for segment in segments)
+
+
+def load_transcriber(settings: Settings, *, model: str | None = None) -> WhisperTranscriber:
+    """The transcriber for ``model`` (or the configured one); the weights load on first use."""
+    info = resolve_model(model or settings.whisper_model, models_dir=settings.models_dir)
+    return WhisperTranscriber(info, device=settings.device, vocabulary_mode=settings.asr_vocabulary)
+
+
+def _to_segment(segment: Any) -> AsrSegment:
+    words = tuple(
+        Word(
+            word=w.word,
+            start_s=round(float(w.start), 3),
+            end_s=round(float(w.end), 3),
+            probability=float(w.probability),
+        )
+        for w in (segment.words or ())
+    )
+    return AsrSegment(
+        start_s=float(segment.start),
+        end_s=float(segment.end),
+        text=segment.text.strip(),
+        words=words,
+        no_speech_probability=float(segment.no_speech_prob),
+        avg_logprob=float(segment.avg_logprob),
+    )
+
+
+def _load_whisper(model: ModelInfo, *, device: str, compute_type: str) -> Any:
+    from faster_whisper import WhisperModel
+
+    threads = os.cpu_count() or 1
+    target = str(model.path) if model.path else model.name
+    try:
+        return WhisperModel(
+            target, device=device, compute_type=compute_type, cpu_threads=threads, local_files_only=True
+        )
+    except Exception as local_error:
+        if model.path is not None:
+            raise ModelError(f"cannot load model from {model.path}: {str(local_error).splitlines()[0]}") from None
+    try:
+        return WhisperModel(target, device=device, compute_type=compute_type, cpu_threads=threads)
+    except Exception:
+        raise ModelError(
+            f"model {model.name!r} is not on this machine and cannot be downloaded here; download a faster-whisper "
+            "model once elsewhere and set COACHING_WHISPER_MODEL (or --model) to its directory"
+        ) from None

@@ -1,0 +1,54 @@
+"""Reads of the feedback tables: comments on a call and the newest review per checklist item and side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coaching.checklist.reviews import Review, side_of
+from coaching.store.app_tables import CommentRow, ItemReviewRow
+from coaching.store.calls import current_analysis_row
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    call_id: str
+    at_s: float | None
+    text: str
+    author_id: str
+    author_name: str
+    author_role: str
+    created_at: datetime
+
+
+def comment_of(row: CommentRow) -> Comment:
+    return Comment(
+        row.id, row.call_id, row.at_s, row.text, row.author_id, row.author_name, row.author_role, row.created_at
+    )
+
+
+def comments_of(session: Session, call_id: str) -> list[Comment]:
+    """Comments on a call, in call-time order (comments without a time last)."""
+    rows = session.scalars(select(CommentRow).where(CommentRow.call_id == call_id).order_by(CommentRow.id)).all()
+    return sorted((comment_of(r) for r in rows), key=lambda c: (c.at_s is None, c.at_s or 0.0, c.id))
+
+
+def review_of(row: ItemReviewRow) -> Review:
+    return Review(row.item_id, row.kind, row.passed, row.auto_passed, row.reason, row.author_id, row.created_at)
+
+
+def reviews_of(session: Session, call_id: str) -> dict[tuple[str, str], Review]:
+    """Newest review per (item id, side) of a call; side is ``override`` or ``response``."""
+    rows = session.scalars(select(ItemReviewRow).where(ItemReviewRow.call_id == call_id).order_by(ItemReviewRow.id))
+    return {(r.item_id, side_of(r.kind)): review_of(r) for r in rows}
+
+
+def current_checklist(session: Session, call_id: str) -> dict[str, Any]:
+    """The checklist JSON of the current analysis of a call ({} when none)."""
+    row = current_analysis_row(session, call_id)
+    return dict(row.checklist) if row else {}
