@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: run test lint typecheck unit system-deps seed bench clean
+PYTEST := $(VENV)/bin/pytest
+
+.PHONY: run test lint typecheck unit integration test-english-model system-deps seed bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,10 +32,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy coaching ui pages app.py bench audio_samples tests
 
+# Test tiers: tests/unit is fast (no speech or embedding model, no espeak); the rest transcribe with real
+# models, use databases and drive the app and a browser.
 unit: $(STAMP) system-deps
-	$(VENV)/bin/pytest -q
+	$(PYTEST) -q tests/unit
 
-test: lint typecheck unit
+integration: $(STAMP) system-deps
+	$(PYTEST) -q tests --ignore=tests/unit
+
+test: lint typecheck unit integration
+
+# The whole suite with every transcribing test on the English-only tiny.en model (the others skip with the reason).
+test-english-model: $(STAMP) system-deps
+	COACHING_TEST_WHISPER_MODEL=tiny.en $(PYTEST) -q tests
 
 bench: $(STAMP) system-deps
 	$(PY) bench/bench_asr.py

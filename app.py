@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth import signed_in_user
-from ui.resources import job_worker
+from coaching.demo.seed import ensure_demo_users
+from coaching.services.admin import sign_in_choices
+from ui.auth import identity_provider_user, signed_in_user
+from ui.resources import database, job_worker
 
 PAGES = {
     "practice": ("pages/practice.py", "Practice", ":material/mic:"),
@@ -29,6 +31,8 @@ ROLE_PAGES = {
 
 def run() -> None:
     st.set_page_config(page_title="Call coaching", page_icon=":material/support_agent:", layout="wide")
+    if identity_provider_user() is None and not sign_in_choices(database()):
+        ensure_demo_users(database())  # demo mode on an empty database: the demo people to pick from
     user = signed_in_user()
     if user is None or user.role not in ROLE_PAGES:
         page = st.navigation([st.Page("pages/welcome.py", title="Sign in", icon=":material/login:", default=True)])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from coaching.errors import NotFoundError
-from coaching.models import Segment, Speaker, SpeechSpan, Transcript, Word
+from coaching.models import Segment, Speaker, SpeechSpan, Transcript, spread_words
 
 SAMPLES_DIR = Path(__file__).resolve().parent
 SAMPLE_NAMES: tuple[str, ...] = ("fi_good", "fi_poor", "sv_good", "sv_poor", "en_good", "en_poor", "en_short")
@@ -42,22 +42,6 @@ def load_truth(name: str) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(path.read_text(encoding="utf-8")))
 
 
-def spread_words(*, text: str, start_s: float, end_s: float) -> tuple[Word, ...]:
-    """Words of ``text`` spread over [start_s, end_s] in proportion to their character length."""
-    tokens = text.split()
-    total_chars = sum(len(t) for t in tokens)
-    if not tokens or end_s <= start_s:
-        return ()
-    scale = (end_s - start_s) / total_chars
-    words: list[Word] = []
-    pos_s = start_s
-    for i, token in enumerate(tokens):
-        word_end_s = end_s if i == len(tokens) - 1 else pos_s + len(token) * scale
-        words.append(Word(word=" " + token, start_s=round(pos_s, 3), end_s=round(word_end_s, 3), probability=1.0))
-        pos_s = word_end_s
-    return tuple(words)
-
-
 def truth_transcript(name: str) -> Transcript:
     """A perfect transcript of sample ``name``: one segment and one speech span per turn."""
     truth = load_truth(name)
@@ -68,7 +52,7 @@ def truth_transcript(name: str) -> Transcript:
         speaker = cast(Speaker, turn["speaker"])
         start_s, end_s = float(turn["start_s"]), float(turn["end_s"])
         text = str(turn["text"])
-        words = spread_words(text=text, start_s=start_s, end_s=end_s)
+        words = spread_words(text.split(), start_s=start_s, end_s=end_s)
         segments.append(Segment(speaker=speaker, start_s=start_s, end_s=end_s, text=text, words=words))
         spans.append(SpeechSpan(speaker=speaker, start_s=start_s, end_s=end_s))
     return Transcript(

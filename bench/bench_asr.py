@@ -56,9 +56,7 @@ def run_one_model(model: str, samples: list[str], vocabulary_mode: str) -> list[
                 "rtf": round(elapsed_s / analysis.call.duration_s, 3),
                 "wer": round(rates.wer, 3),
                 "cer": round(rates.cer, 3),
-                "talk_ratio_err_pp": round(
-                    100 * abs(analysis.metrics["talk_ratio_agent"] - truth["talk_ratio_agent"]), 1
-                ),
+                "talk_ratio_err_pp": round(100 * abs(analysis.metrics.talk_ratio_agent - truth["talk_ratio_agent"]), 1),
             }
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

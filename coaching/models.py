@@ -7,10 +7,15 @@ Times are seconds from the start of the call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:  # the result types are built by their own packages, which import this module
+    from coaching.checklist.types import ChecklistResult
+    from coaching.metrics.types import CallMetrics
 
 Speaker = Literal["agent", "customer"]
 SPEAKERS: tuple[Speaker, Speaker] = ("agent", "customer")
@@ -61,6 +66,26 @@ class Segment:
     end_s: float
     text: str
     words: tuple[Word, ...] = ()
+
+
+def spread_words(tokens: Sequence[str], *, start_s: float, end_s: float) -> tuple[Word, ...]:
+    """Untimed ``tokens`` laid over [start_s, end_s] in proportion to their length (the last one ends at
+    ``end_s``), times rounded to milliseconds, probability 1 (a person wrote them)."""
+    total = sum(len(t) for t in tokens) or 1
+    words: list[Word] = []
+    at_s = start_s
+    for i, token in enumerate(tokens):
+        stop_s = end_s if i == len(tokens) - 1 else at_s + (end_s - start_s) * len(token) / total
+        words.append(Word(" " + token, round(at_s, 3), round(stop_s, 3), 1.0))
+        at_s = stop_s
+    return tuple(words)
+
+
+def segment_words(segment: Segment) -> tuple[Word, ...]:
+    """The segment's words; text without word timings is spread over the segment (:func:`spread_words`)."""
+    if segment.words:
+        return segment.words
+    return spread_words(segment.text.split(), start_s=segment.start_s, end_s=segment.end_s)
 
 
 @dataclass(frozen=True)
@@ -115,15 +140,11 @@ class CallInfo:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything the pipeline produces for one call.
-
-    ``metrics`` and ``checklist`` are plain JSON-ready dicts produced by their own
-    modules (see ``schema/analysis.schema.json``).
-    """
+    """Everything the pipeline produces for one call: typed results all the way to the store and the JSON
+    edge (:mod:`coaching.analysis.report` writes ``schema/analysis.schema.json``; the store writes rows)."""
 
     call: CallInfo
     transcript: Transcript
-    metrics: dict[str, Any]
-    checklist: dict[str, Any]
+    metrics: CallMetrics
+    checklist: ChecklistResult
     schema_version: str = "1.0"
-    extra: dict[str, Any] = field(default_factory=dict)

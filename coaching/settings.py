@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from coaching.errors import SettingsError
 
-SUPPORTED_LANGUAGES = ("fi", "sv", "en")
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")  # the one list of languages the app handles
 CHANNEL_MODES = ("left", "right", "mono")
 VOCABULARY_MODES = ("auto", "none", "prompt", "hotwords")
 
@@ -70,7 +71,9 @@ class Settings:
         channel = env.get("COACHING_AGENT_CHANNEL", "").strip().lower() or "left"
         if channel not in CHANNEL_MODES:
             raise SettingsError(f"COACHING_AGENT_CHANNEL={channel!r} must be one of left, right, mono")
-        languages = parse_languages(env.get("COACHING_LANGUAGES", "") or "fi,sv,en", setting="COACHING_LANGUAGES")
+        languages = parse_languages(
+            env.get("COACHING_LANGUAGES", "") or ",".join(SUPPORTED_LANGUAGES), setting="COACHING_LANGUAGES"
+        )
         max_mb = _positive_number(env, "COACHING_MAX_FILE_MB", 200.0)
         max_min = _positive_number(env, "COACHING_MAX_DURATION_MIN", 120.0)
         device = env.get("COACHING_DEVICE", "").strip().lower() or "auto"
@@ -111,7 +114,8 @@ def parse_languages(value: str, *, setting: str) -> tuple[str, ...]:
         raise SettingsError(f"{setting}={value!r} names no language (use e.g. fi,sv,en)")
     unknown = [c for c in codes if c not in SUPPORTED_LANGUAGES]
     if unknown:
-        raise SettingsError(f"{setting}={value!r}: unsupported language {unknown[0]!r} (supported: fi, sv, en)")
+        supported = ", ".join(SUPPORTED_LANGUAGES)
+        raise SettingsError(f"{setting}={value!r}: unsupported language {unknown[0]!r} (supported: {supported})")
     return codes
 
 
@@ -132,6 +136,8 @@ def _positive(env: Mapping[str, str], name: str, default: float, *, whole: bool)
         value = float(int(raw)) if whole else float(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a {'whole ' if whole else ''}number") from None
+    if not math.isfinite(value):
+        raise SettingsError(f"{name}={raw!r} is not a finite number")
     if value <= 0:
         raise SettingsError(f"{name}={raw!r} must be {'at least 1' if whole else 'greater than 0'}")
     return value

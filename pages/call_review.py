@@ -4,12 +4,20 @@ coach overrides and agent responses, timestamped comments, transcript and its co
 import streamlit as st
 
 from coaching.services.calls import list_calls
-from coaching.services.practice import share_practice_call
+from coaching.services.practice import get_scenario, share_practice_call
 from coaching.views.calls import call_review
 from ui import charts
 from ui.auth import require_user
 from ui.resources import database
-from ui.review import checklist_items, comments_view, correction_view, flags_list, metric_cards, transcript_view
+from ui.review import (
+    checklist_items,
+    comments_view,
+    correction_view,
+    flags_list,
+    metric_cards,
+    talk_share_norm,
+    transcript_view,
+)
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, audio_player, choose, clock, shown_errors
 
 user = require_user()
@@ -31,26 +39,28 @@ if review is None:
     st.stop()
 
 call, checklist = review.analysis.call, review.checklist
-auto, score = checklist.get("auto_score"), checklist.get("score")
+auto, score = checklist.auto_score, checklist.score
 kind = review.call_type + (" · private" if review.is_private else "")
 when = f"{review.created_at:%Y-%m-%d %H:%M}"
 st.markdown(f"**{review.agent_name}** · {when} · {call.language} · {clock(call.duration_s)} · {kind}")
 metrics = review.analysis.metrics
-agent = (metrics.get("speakers") or {}).get("agent") or {}
-ratio, tempo = metrics.get("talk_ratio_agent"), agent.get("articulation_rate_sps")
+ratio, tempo = metrics.talk_ratio_agent, metrics.speakers.agent.articulation_rate_sps
 cols = st.columns(4)
 cols[0].metric(
     "Checklist score",
     "n/a" if score is None else f"{score:.0f}",
     delta=None if auto is None or score is None or auto == score else f"{score - auto:+.0f} after coach review",
 )
-cols[1].metric("Agent talk share", "n/a" if ratio is None else f"{ratio:.0%}", help="Norm 40–60 %")
+cols[1].metric(
+    "Agent talk share", "n/a" if ratio is None else f"{ratio:.0%}", help=f"Norm {talk_share_norm(call.language)}"
+)
 cols[2].metric("Agent tempo", "n/a" if tempo is None else f"{tempo:.1f} syll/s", help="Articulation rate")
 cols[3].metric("Comments", len(review.comments))
 if call.id.startswith("demo-") or (call.source_filename or "").startswith("DEMO"):
     st.caption("Demo data: this call is derived from a sample call with an edited transcript.")
-if review.scenario_title:
-    st.caption(f"Practice scenario: {review.scenario_title}")
+scenario = get_scenario(review.scenario_id, call.language) if review.scenario_id else None
+if scenario is not None:
+    st.caption(f"Practice scenario: {scenario.title}")
 if review.can_share:
     shared = st.toggle("Shared with my coach", value=not review.is_private, key=f"share-{call.id}")
     if shared == review.is_private:
@@ -76,9 +86,8 @@ with overview:
         st.session_state["timeline_pick"] = st.session_state[JUMP_KEY] = picked
         st.rerun()
     st.caption("Click a bar or point in the chart to play the call from there.")
-    trajectory = review.analysis.metrics.get("customer_trajectory") or {}
-    if trajectory.get("direction"):
-        st.caption(f"Customer words from the first third to the last: **{trajectory['direction'].replace('_', ' ')}**.")
+    direction = review.analysis.metrics.customer_trajectory.direction
+    st.caption(f"Customer words from the first third to the last: **{direction.replace('_', ' ')}**.")
 with items:
     checklist_items(user, review)
 with transcript:

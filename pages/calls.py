@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from coaching.services.jobs import submit_analysis
+from coaching.settings import SUPPORTED_LANGUAGES
 from coaching.views.calls import FLAGS, CallFilters, call_table
 from coaching.views.progress import visible_agents
 from ui.auth import require_user
@@ -29,7 +30,7 @@ with st.expander("Upload a recorded call", expanded=False), st.form("upload", cl
         names = {a: f"{n} ({t})" for a, n, t in agents}
         agent_id = choose("Agent", names, where=cols[0]) if names else None
     contact_id = cols[1].text_input("Contact id (optional)", help="Links the call to its survey answer (NPS).")
-    language = cols[2].selectbox("Language", ["auto", "fi", "sv", "en"])
+    language = cols[2].selectbox("Language", ["auto", *SUPPORTED_LANGUAGES])
     if st.form_submit_button("Analyse", type="primary"):
         if upload is None or agent_id is None:
             st.warning("Choose a recording (and an agent) first.")

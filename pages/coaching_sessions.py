@@ -66,8 +66,8 @@ for n, session in enumerate(overview.sessions):
                 pd.DataFrame(
                     [
                         {
-                            "pattern": f.pattern["label"],
-                            "before": f"{f.pattern['hits']} of {f.pattern['calls']}",
+                            "pattern": f.pattern.label,
+                            "before": f"{f.pattern.hits} of {f.pattern.calls}",
                             "since": f"{f.hits_since} of {f.calls_since}",
                             "change": VERDICT.get(f.verdict, f.verdict),
                         }
@@ -88,12 +88,12 @@ for n, session in enumerate(overview.sessions):
             st.markdown(f"**Notes.** {session.notes}")
         st.markdown("**Action items**")
         for action in session.actions:
-            due = f" · due {action['due_on']:%Y-%m-%d}" if action["due_on"] else ""
-            late = " · :orange[overdue]" if action["overdue"] else ""
-            done = st.checkbox(f"{action['text']}{due}{late}", value=action["done"], key=f"action-{action['id']}")
-            if done != action["done"]:
+            due = f" · due {action.due_on:%Y-%m-%d}" if action.due_on else ""
+            late = " · :orange[overdue]" if action.overdue else ""
+            done = st.checkbox(f"{action.text}{due}{late}", value=action.done, key=f"action-{action.id}")
+            if done != action.done:
                 with shown_errors():
-                    set_action_done(user, db, action["id"], done=done)
+                    set_action_done(user, db, action.id, done=done)
                     st.rerun()
         if overview.can_edit:
             with st.form(f"action-form-{session.id}", clear_on_submit=True):

@@ -66,33 +66,32 @@ call_id: str = choose("Feedback on", labels, key="practice_attempt")
 feedback = attempt(lambda: practice_feedback(user, db, call_id))
 if feedback is None:
     st.stop()
-score, previous = feedback.checklist.get("score"), feedback.previous_score
+score, previous = feedback.checklist.score, feedback.previous_score
 cols = st.columns(4)
 cols[0].metric(
     "Score",
     "n/a" if score is None else f"{score:.0f}",
     delta=None if previous is None or score is None else f"{score - previous:+.0f} vs last try",
 )
-agent = feedback.analysis.metrics.get("speakers", {}).get("agent", {})
-customer = feedback.analysis.metrics.get("speakers", {}).get("customer", {})
-sps, c_sps = agent.get("articulation_rate_sps"), customer.get("articulation_rate_sps")
+speakers = feedback.analysis.metrics.speakers
+sps, c_sps = speakers.agent.articulation_rate_sps, speakers.customer.articulation_rate_sps
 cols[1].metric("Your tempo", "n/a" if sps is None else f"{sps:.1f} syll/s", help="Articulation rate, pauses excluded")
 cols[2].metric("Customer tempo", "n/a" if c_sps is None else f"{c_sps:.1f} syll/s")
-ratio = feedback.analysis.metrics.get("talk_ratio_agent")
+ratio = feedback.analysis.metrics.talk_ratio_agent
 cols[3].metric("Your talk share", "n/a" if ratio is None else f"{ratio:.0%}", help="Norm 40–60 %")
 st.caption("Tempo and talk share describe your delivery only; nothing here judges how you feel.")
 
 st.subheader("This scenario's focus")
 for item in feedback.focus_items or feedback.other_items:
-    st.markdown(f"{PASS_ICON.get(item.get('passed'))} **{item.get('label')}**")
-    if item.get("suggestion"):
-        st.info(f"Say it like this: {item['suggestion']}")
+    st.markdown(f"{PASS_ICON.get(item.passed)} **{item.result.label}**")
+    if item.result.suggestion:
+        st.info(f"Say it like this: {item.result.suggestion}")
 if feedback.focus_items:
     with st.expander("Other checklist items"):
         for item in feedback.other_items:
-            st.markdown(f"{PASS_ICON.get(item.get('passed'))} {item.get('label')}")
-            if item.get("suggestion"):
-                st.caption(f"Say it like this: {item['suggestion']}")
+            st.markdown(f"{PASS_ICON.get(item.passed)} {item.result.label}")
+            if item.result.suggestion:
+                st.caption(f"Say it like this: {item.result.suggestion}")
 bottom = st.columns(2)
 shared = bottom[0].toggle("Shared with my coach", value=feedback.shared, key=f"practice-share-{call_id}")
 if shared != feedback.shared:

@@ -1,11 +1,15 @@
 """Settings: the checklist editor (versioned; coaches and managers), users, teams and roles, languages and
 the speech model (managers)."""
 
+from dataclasses import asdict, fields
+
 import pandas as pd
 import streamlit as st
 
 from coaching.services.admin import (
     APP_ROLES,
+    TeamEntry,
+    UserEntry,
     list_teams,
     list_users,
     models_here,
@@ -15,8 +19,9 @@ from coaching.services.admin import (
     save_user,
 )
 from coaching.services.checklists import activate_version, list_versions, rescore_calls, save_version, version_text
+from coaching.settings import SUPPORTED_LANGUAGES
 from ui.auth import require_user
-from ui.resources import database, settings
+from ui.resources import analysis_config, database, settings
 from ui.widgets import attempt, shown_errors, table
 
 user = require_user()
@@ -60,7 +65,7 @@ with tabs[0]:
         st.caption("Stored calls keep the version they were scored with until you re-score them.")
         if st.button("Re-score stored calls with the active version"):
             with shown_errors():
-                report = rescore_calls(user, db)
+                report = rescore_calls(user, db, checklist=analysis_config().checklist)
                 st.success(
                     f"Re-scored {report.rescored} calls with {report.version_id} "
                     f"({report.skipped} already used it); older results stay in the history."
@@ -69,8 +74,9 @@ with tabs[0]:
 if manager:
     with tabs[1]:
         teams = list_teams(user, db)
-        table(pd.DataFrame(attempt(lambda: list_users(user, db)) or []), "users")
-        team_ids = [t["id"] for t in teams]
+        users = attempt(lambda: list_users(user, db)) or []
+        table(pd.DataFrame([asdict(u) for u in users], columns=[f.name for f in fields(UserEntry)]), "users")
+        team_ids = [t.id for t in teams]
         with st.form("user-form", clear_on_submit=True):
             st.markdown("**Add or change a user** (same id changes the user)")
             cols = st.columns(4)
@@ -85,7 +91,7 @@ if manager:
                         user, db, user_id=user_id, name=name, role=role, team_ids=tuple(member), active=active
                     )
                     st.success(f"Saved {saved_id}.")
-        table(pd.DataFrame(teams), "teams")
+        table(pd.DataFrame([asdict(t) for t in teams], columns=[f.name for f in fields(TeamEntry)]), "teams")
         with st.form("team-form", clear_on_submit=True):
             team_cols = st.columns(2)
             team_id = team_cols[0].text_input("Team id")
@@ -96,13 +102,15 @@ if manager:
                     st.success(f"Saved {saved_team}.")
     with tabs[2]:
         prefs = preferences(db)
-        env = settings()
-        models = models_here(env)
+        effective = analysis_config().settings  # the saved model and languages over the environment
+        models = models_here(settings())
         names = [m.name for m in models]
-        current = prefs.whisper_model or env.whisper_model or next((m.name for m in models if m.default), None)
+        current = effective.whisper_model or next((m.name for m in models if m.default), None)
         with st.form("prefs"):
             languages = st.multiselect(
-                "Languages detection may choose", ["fi", "sv", "en"], default=list(prefs.languages or env.languages)
+                "Languages detection may choose",
+                list(SUPPORTED_LANGUAGES),
+                default=list(effective.languages),
             )
             model = st.selectbox(
                 "Speech model for new analyses",
@@ -122,7 +130,7 @@ if manager:
                         whisper_model=model if names else None,
                         knowledge_areas=tuple(areas.splitlines()),
                     )
-                    st.success("Saved. New analyses use these settings.")
+                    st.success("Saved. New analyses use these settings, in the app and on the command line.")
         st.caption(
             "Models found here: " + (", ".join(f"{m.name} ({', '.join(m.languages)})" for m in models) or "none")
         )

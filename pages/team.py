@@ -13,7 +13,7 @@ from ui.widgets import attempt, choose, table
 user = require_user()
 db = database()
 st.title("Team")
-teams = {t["id"]: t["name"] for t in list_teams(user, db) if user.role == "manager" or t["id"] in user.team_ids}
+teams = {t.id: t.name for t in list_teams(user, db) if user.role == "manager" or t.id in user.team_ids}
 choice = choose("Team", {"": "All teams" if user.role == "manager" else "All my teams", **teams}, key="team_choice")
 team_id = choice or None
 

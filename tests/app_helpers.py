@@ -16,14 +16,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from audio_samples.truth import audio_path, load_truth, spread_words, truth_transcript
+from audio_samples.truth import audio_path, load_truth, truth_transcript
 from coaching.access import SYSTEM_USER, User
+from coaching.analysis.scoring import score_call
 from coaching.asr.transcriber import AsrSegment
 from coaching.checklist import load_checklist
 from coaching.demo.calls import derived_analysis
 from coaching.demo.seed import demo_user, ensure_demo_users
 from coaching.demo.surveys import generate_demo_surveys
-from coaching.models import Analysis, CallInfo
+from coaching.models import Analysis, CallInfo, spread_words
 from coaching.services.feedback import add_comment
 from coaching.services.jobs import JobWorker
 from coaching.services.outcomes import import_dataframe
@@ -65,7 +66,7 @@ class TruthTranscriber:
             start, end = float(turn["start_s"]), float(turn["end_s"])
             chunk = samples[int(start * rate) : int(end * rate)]
             if chunk.size and float(np.sqrt(np.mean(chunk**2))) > 0.01:
-                words = spread_words(text=str(turn["text"]), start_s=start, end_s=end)
+                words = spread_words(str(turn["text"]).split(), start_s=start, end_s=end)
                 out.append(AsrSegment(start, end, str(turn["text"]), words))
         return tuple(out)
 
@@ -85,9 +86,10 @@ def truth_analysis(sample: str, *, call_id: str, agent_id: str) -> Analysis:
         contact_id=f"T-{call_id}",
         source_filename=f"{sample}.flac",
     )
-    source = Analysis(info, transcript, {}, {})
+    checklist = load_checklist()
+    source = score_call(info, transcript, checklist=checklist)
     return derived_analysis(
-        source, transcript, call_id=call_id, agent_id=agent_id, contact_id=f"T-{call_id}", checklist=load_checklist()
+        source, transcript, call_id=call_id, agent_id=agent_id, contact_id=f"T-{call_id}", checklist=checklist
     )
 
 

@@ -1,22 +1,42 @@
-"""Shared fixtures: settings in a temp dir, packaged models loaded once, a fake transcriber."""
+"""Shared fixtures: settings in a temp dir, the speech models under test (loaded once, only where a test asks),
+a fake transcriber. Nothing heavy is imported here: the unit tier must not pay for faster-whisper or the models."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
-from coaching.asr.models import resolve_model
-from coaching.asr.transcriber import AsrSegment, WhisperTranscriber
 from coaching.models import Analysis, Word
 from coaching.settings import Settings
+from tests.speech_helpers import (
+    MODELS_CACHE,
+    QUICK_MODEL,
+    SAMPLE_MODEL,
+    SAMPLES,
+    AnalyseSample,
+    SpeechModel,
+    speech_model,
+)
+
+if TYPE_CHECKING:
+    from coaching.asr.transcriber import AsrSegment, WhisperTranscriber
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-MODELS_CACHE = Path(__file__).resolve().parent.parent / "data" / "models"
+
+MODEL_FIXTURES = frozenset({"sample_transcriber", "english_transcriber", "cli_model", "analyse_sample"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that transcribes with a real model (through a fixture below) is marked ``slow``."""
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -25,14 +45,42 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def base_transcriber() -> WhisperTranscriber:
-    """The packaged multilingual base model (assembled once into data/models)."""
-    return WhisperTranscriber(resolve_model("base", models_dir=MODELS_CACHE), device="cpu")
+def sample_model() -> SpeechModel:
+    """The model for the full sample calls: the packaged multilingual base, or COACHING_TEST_WHISPER_MODEL."""
+    return speech_model(SAMPLE_MODEL)
 
 
 @pytest.fixture(scope="session")
-def tiny_en_transcriber() -> WhisperTranscriber:
-    return WhisperTranscriber(resolve_model("tiny.en", models_dir=MODELS_CACHE), device="cpu")
+def quick_model() -> SpeechModel:
+    """The model for short English clips and CLI calls: tiny.en, or COACHING_TEST_WHISPER_MODEL."""
+    return speech_model(QUICK_MODEL)
+
+
+def _transcriber(model: SpeechModel) -> WhisperTranscriber:
+    from coaching.asr.models import resolve_model
+    from coaching.asr.transcriber import WhisperTranscriber
+
+    return WhisperTranscriber(resolve_model(model.name, models_dir=MODELS_CACHE), device="cpu")
+
+
+@pytest.fixture(scope="session")
+def sample_transcriber(sample_model: SpeechModel) -> WhisperTranscriber:
+    """The transcriber of :func:`sample_model` (the weights load on first use, once per session)."""
+    return _transcriber(sample_model)
+
+
+@pytest.fixture(scope="session")
+def english_transcriber(quick_model: SpeechModel) -> WhisperTranscriber:
+    """The transcriber of :func:`quick_model` for English clips; skips when the model under test lacks English."""
+    quick_model.require("en")
+    return _transcriber(quick_model)
+
+
+@pytest.fixture(scope="session")
+def cli_model(quick_model: SpeechModel) -> str:
+    """The ``--model`` value for CLI calls that transcribe the English short clip."""
+    quick_model.require("en")
+    return quick_model.name
 
 
 class ScriptedTranscriber:
@@ -55,6 +103,8 @@ class ScriptedTranscriber:
         return (self._language if self._language in allowed else allowed[0]), 0.9
 
     def transcribe(self, *, samples: np.ndarray, language: str) -> tuple[AsrSegment, ...]:
+        from coaching.asr.transcriber import AsrSegment
+
         self.calls.append(f"transcribe:{language}")
         index = int(np.argmin([np.abs(samples[: len(c)] - c[: len(samples)]).mean() for c in self._channels]))
         words = tuple(self._words[index])
@@ -64,25 +114,26 @@ class ScriptedTranscriber:
         return (AsrSegment(words[0].start_s, words[-1].end_s, text, words),)
 
 
-SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
-
-
-AnalyseSample = Callable[..., Analysis]
-
-
 @pytest.fixture(scope="session")
-def analyse_sample(base_transcriber: WhisperTranscriber, tmp_path_factory: pytest.TempPathFactory) -> AnalyseSample:
-    """A function name → Analysis of that sample call with the packaged base model; each sample runs once."""
+def analyse_sample(
+    sample_model: SpeechModel, sample_transcriber: WhisperTranscriber, tmp_path_factory: pytest.TempPathFactory
+) -> AnalyseSample:
+    """A function name → Analysis of that sample call with the model under test; each (name, channels) runs once.
+
+    Skips the calling test when the model does not handle the sample's language.
+    """
+    from audio_samples.truth import load_truth
     from coaching.analysis.pipeline import AnalysisRequest, analyse_call
 
     settings = Settings.from_env({"COACHING_DATA_DIR": str(tmp_path_factory.mktemp("samples"))})
     cache: dict[tuple[str, str], Analysis] = {}
 
     def run(name: str, *, channels: str = "left") -> Analysis:
+        sample_model.require(load_truth(name)["language"])
         key = (name, channels)
         if key not in cache:
             request = AnalysisRequest(path=SAMPLES / f"{name}.flac", agent_id="demo", channel_mode=channels)  # type: ignore[arg-type]
-            cache[key] = analyse_call(request, settings=settings, transcriber=base_transcriber).analysis
+            cache[key] = analyse_call(request, settings=settings, transcriber=sample_transcriber).analysis
         return cache[key]
 
     return run

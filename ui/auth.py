@@ -10,7 +10,6 @@ from __future__ import annotations
 import streamlit as st
 
 from coaching.access import User
-from coaching.demo.seed import ensure_demo_users
 from coaching.services.admin import sign_in_choices, user_by_id
 from ui.resources import database
 
@@ -63,9 +62,6 @@ def _demo_sign_in() -> User | None:
     shows it (widget state can be reset when the page set changes after signing in)."""
     db = database()
     choices = sign_in_choices(db)
-    if not choices:
-        ensure_demo_users(db)
-        choices = sign_in_choices(db)
     names = {u.id: f"{u.name} ({u.role})" for u in choices}
     if IDENTITY_KEY not in st.session_state:
         st.session_state[IDENTITY_KEY] = st.query_params.get(USER_PARAM, _NOBODY)

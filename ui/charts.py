@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from coaching.metrics.norms import Norms
 from coaching.models import Analysis
 
 COLORS = {"agent": "#1f77b4", "customer": "#ff7f0e", "overtalk": "#d62728", "silence": "#9e9e9e"}
@@ -27,11 +28,11 @@ def timeline(analysis: Analysis) -> go.Figure:
     lanes: dict[str, list[tuple[float, float, str]]] = {"agent": [], "customer": [], "overtalk": [], "silence": []}
     for span in analysis.transcript.speech_spans:
         lanes[span.speaker].append((span.start_s, span.end_s, span.speaker))
-    for event in (metrics.get("overtalk") or {}).get("events", []):
-        lanes["overtalk"].append((event["start_s"], event["end_s"], f"overtalk {event['duration_s']:.1f} s"))
-    for gap in metrics.get("silences", []):
-        note = "flagged silence" if gap.get("flagged") else "silence"
-        lanes["silence"].append((gap["start_s"], gap["end_s"], f"{note} {gap['duration_s']:.1f} s"))
+    for event in metrics.overtalk.events:
+        lanes["overtalk"].append((event.start_s, event.end_s, f"overtalk {event.duration_s:.1f} s"))
+    for gap in metrics.silences:
+        note = "flagged silence" if gap.flagged else "silence"
+        lanes["silence"].append((gap.start_s, gap.end_s, f"{note} {gap.duration_s:.1f} s"))
     for lane, spans in lanes.items():
         if not spans:
             continue
@@ -50,7 +51,7 @@ def timeline(analysis: Analysis) -> go.Figure:
             row=1,
             col=1,
         )
-    tempo = pd.DataFrame(metrics.get("tempo_series", []))
+    tempo = pd.DataFrame([point.to_dict() for point in metrics.tempo_series])
     if not tempo.empty and "syllables_per_second" in tempo:
         for speaker, points in tempo.dropna(subset=["syllables_per_second"]).groupby("speaker"):
             fig.add_trace(
@@ -65,16 +66,16 @@ def timeline(analysis: Analysis) -> go.Figure:
                 row=2,
                 col=1,
             )
-    series = (metrics.get("customer_trajectory") or {}).get("series", [])
+    series = metrics.customer_trajectory.series
     if series:
         fig.add_trace(
             go.Scatter(
-                x=[(w["start_s"] + w["end_s"]) / 2 for w in series],
-                y=[w["balance"] for w in series],
+                x=[(w.start_s + w.end_s) / 2 for w in series],
+                y=[w.balance for w in series],
                 mode="lines+markers",
                 name="customer balance",
                 marker_color="#2ca02c",
-                customdata=[w["start_s"] for w in series],
+                customdata=[w.start_s for w in series],
             ),
             row=3,
             col=1,
@@ -148,7 +149,7 @@ def with_interval(frame: pd.DataFrame, *, value: str, group: str | None, title: 
 
 
 def delivery_trend(calls: pd.DataFrame) -> go.Figure:
-    """Agent and customer tempo, and the agent's talk share against its 40–60 % band."""
+    """Agent and customer tempo, and the agent's talk share against its norm band (per the calls' languages)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Tempo (syllables/s)", "Agent talk share"))
     for column, name in (("agent_sps", "agent"), ("customer_sps", "customer")):
         fig.add_trace(
@@ -163,10 +164,21 @@ def delivery_trend(calls: pd.DataFrame) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.add_hrect(y0=0.4, y1=0.6, fillcolor="green", opacity=0.1, line_width=0, row=1, col=2)
+    for low, high in talk_share_bands(calls):
+        fig.add_hrect(y0=low, y1=high, fillcolor="green", opacity=0.1, line_width=0, row=1, col=2)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
     fig.update_layout(height=320, margin={"t": 40})
     return fig
+
+
+def talk_share_bands(calls: pd.DataFrame) -> list[tuple[float, float]]:
+    """The distinct agent talk-share norm bands (low, high) of the calls' languages, from the norms files."""
+    bands = []
+    for language in sorted(set(calls["language"].dropna())) if "language" in calls else ():
+        band = Norms.load(str(language)).bands.get("talk_ratio_agent")
+        if band is not None and band.low is not None and band.high is not None:
+            bands.append((band.low, band.high))
+    return sorted(set(bands))
 
 
 def competence_heatmap(levels: pd.DataFrame) -> go.Figure:

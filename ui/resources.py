@@ -1,16 +1,18 @@
-"""Cached shared resources: settings, the database, the background job worker.
+"""Cached shared resources: settings, the database, the speech models, the background job worker.
 
-``st.cache_resource`` holds only thread-safe things shared by every session: the settings (frozen), the
-SQLAlchemy engine (thread-safe) and the job worker (its own thread; state in the database).
+``st.cache_resource`` holds only thread-safe things shared by every session: the environment settings (frozen),
+the SQLAlchemy engine (thread-safe), the loaded speech models (one per model) and the job worker (its own thread;
+state in the database). The analysis configuration is not cached: :func:`analysis_config` resolves it on each
+use, so a saved model, language or checklist version applies to the next analysis.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from coaching.analysis.config import AnalysisConfig
 from coaching.asr.transcriber import Transcriber, load_transcriber
-from coaching.services.admin import effective_settings
-from coaching.services.checklists import active_checklist
+from coaching.services import config
 from coaching.services.jobs import JobWorker
 from coaching.settings import Settings
 from coaching.store.db import Database
@@ -27,25 +29,33 @@ def database() -> Database:
     return Database.open(settings().db_url)
 
 
+def analysis_config() -> AnalysisConfig:
+    """The organisation's saved model, languages and active checklist over the environment (as the CLI uses)."""
+    return config.analysis_config(settings(), database())
+
+
 def analysis_settings() -> Settings:
-    """Environment settings with the organisation's saved languages and model."""
-    return effective_settings(database(), settings())
+    """The settings of :func:`analysis_config` (saved languages and model applied)."""
+    return analysis_config().settings
+
+
+@st.cache_resource(max_entries=3)
+def _speech_model(model: str | None, device: str, vocabulary: str, _analysis: Settings) -> Transcriber:
+    return load_transcriber(_analysis)
 
 
 def make_transcriber(analysis: Settings) -> Transcriber:
-    """The speech model for new analyses (weights load on first use, in the worker thread)."""
-    return load_transcriber(analysis)
+    """The speech model for ``analysis`` settings, loaded once per model (weights load on first use)."""
+    return _speech_model(analysis.whisper_model, analysis.device, analysis.asr_vocabulary, analysis)
 
 
 @st.cache_resource
 def job_worker() -> JobWorker:
     """The one background worker of this server; started on first use, it resumes queued jobs."""
-    db, base = database(), settings()
     worker = JobWorker(
-        db=db,
-        settings=lambda: effective_settings(db, base),
+        db=database(),
+        settings=settings,
         transcriber_factory=lambda analysis: make_transcriber(analysis),
-        checklist=lambda: active_checklist(db),
     )
     worker.start()
     return worker

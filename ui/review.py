@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
 
 import pandas as pd
 import streamlit as st
 
 from coaching.access import User
-from coaching.services.checklists import active_checklist
-from coaching.services.corrections import edit_segment, swap_speakers
+from coaching.checklist.reviews import ReviewedItem
+from coaching.metrics.norms import Norms, flag_rules
+from coaching.metrics.types import CallMetrics, NormCheck
+from coaching.services.corrections import edit_segment, swap_call_speakers
 from coaching.services.feedback import add_comment, override_item, respond_to_item
 from coaching.views.calls import CallReview
-from ui.resources import analysis_settings, database
+from ui.resources import analysis_config, database
 from ui.widgets import JUMP_KEY, choose, clock, jump_button, shown_errors, table, transcript_html
 
 OK, BAD, NONE = ":green[:material/check_circle:]", ":red[:material/cancel:]", ":gray[:material/remove:]"
@@ -31,19 +33,28 @@ CARDS = (
 )
 
 
-def _shown(norm: dict[str, Any]) -> str:
-    value = norm.get("value")
-    if value is None:
+def _shown(norm: NormCheck) -> str:
+    value = norm.value
+    if value is None or math.isnan(value):
         return "n/a"
-    if norm.get("unit") == "share":
+    if norm.unit == "share":
         return f"{value:.0%}"
-    unit = f" {norm['unit']}" if norm.get("unit") else ""
+    unit = f" {norm.unit}" if norm.unit else ""
     return f"{value:.1f}{unit}" if abs(value) < 100 else f"{value:.0f}{unit}"
 
 
-def metric_cards(metrics: dict[str, Any]) -> None:
+def talk_share_norm(language: str) -> str:
+    """The agent talk-share norm of ``language`` as text (``40–60 %``), from the norms file."""
+    band = Norms.load(language).bands["talk_ratio_agent"]
+    low, high = (None if v is None else f"{v * 100:.0f}" for v in (band.low, band.high))
+    if low is not None and high is not None:
+        return f"{low}–{high} %"
+    return f"at least {low} %" if low is not None else f"at most {high} %" if high is not None else "none"
+
+
+def metric_cards(metrics: CallMetrics) -> None:
     """Metrics against their norm bands, each with its plain explanation."""
-    norms = metrics.get("norms") or {}
+    norms = metrics.norms
     keys = [k for k in CARDS if k in norms] + [k for k in norms if k not in CARDS]
     if not keys:
         st.info("No metrics with norms in this analysis.")
@@ -52,31 +63,31 @@ def metric_cards(metrics: dict[str, Any]) -> None:
     for n, key in enumerate(keys):
         norm = norms[key]
         with cols[n % 4].container(border=True):
-            st.metric(f"{STATUS_ICON.get(norm.get('status'), '')} {norm.get('label', key)}", _shown(norm))
-            st.caption(norm.get("why", ""))
+            st.metric(f"{STATUS_ICON.get(norm.status, '')} {norm.label or key}", _shown(norm))
+            st.caption(norm.why)
 
 
-def flag_moments(metrics: dict[str, Any]) -> list[tuple[float, str]]:
-    """Moments worth listening to: long silences, interruptions, overtalk, the longest wait and monologue."""
+def flag_moments(metrics: CallMetrics) -> list[tuple[float, str]]:
+    """Moments worth listening to: long silences, interruptions, overtalk, the longest wait and monologue (over
+    the thresholds in the norms file, :func:`coaching.metrics.norms.flag_rules`)."""
+    rules = flag_rules()
     moments: list[tuple[float, str]] = []
-    for gap in metrics.get("silences", []):
-        moments.append(
-            (gap["start_s"], f"{'flagged ' if gap.get('flagged') else ''}silence of {gap['duration_s']:.0f} s")
-        )
-    for event in (metrics.get("interruptions") or {}).get("events", []):
-        moments.append((event["start_s"], f"agent started while the customer spoke: “{event.get('text', '')}”"))
-    for event in (metrics.get("overtalk") or {}).get("events", []):
-        moments.append((event["start_s"], f"both talking for {event['duration_s']:.1f} s"))
-    latency = metrics.get("response_latency") or {}
-    if latency.get("max_at_s") is not None and (latency.get("max_s") or 0) > 2:
-        moments.append((latency["max_at_s"], f"the customer waited {latency['max_s']:.1f} s for a reply"))
-    monologue = metrics.get("longest_agent_monologue") or {}
-    if monologue.get("duration_s", 0) > 30:
-        moments.append((monologue["start_s"], f"agent monologue of {monologue['duration_s']:.0f} s"))
+    for gap in metrics.silences:
+        moments.append((gap.start_s, f"{'flagged ' if gap.flagged else ''}silence of {gap.duration_s:.0f} s"))
+    for event in metrics.interruptions.events:
+        moments.append((event.start_s, f"agent started while the customer spoke: “{event.text}”"))
+    for stretch in metrics.overtalk.events:
+        moments.append((stretch.start_s, f"both talking for {stretch.duration_s:.1f} s"))
+    latency = metrics.response_latency
+    if latency.max_at_s is not None and (latency.max_s or 0) > rules.moment_reply_wait_s:
+        moments.append((latency.max_at_s, f"the customer waited {latency.max_s:.1f} s for a reply"))
+    monologue = metrics.longest_agent_monologue
+    if monologue is not None and monologue.duration_s > rules.moment_monologue_s:
+        moments.append((monologue.start_s, f"agent monologue of {monologue.duration_s:.0f} s"))
     return sorted(moments)
 
 
-def flags_list(metrics: dict[str, Any]) -> None:
+def flags_list(metrics: CallMetrics) -> None:
     moments = flag_moments(metrics)
     if not moments:
         st.caption("No flagged moments: no long silence, interruption or overtalk.")
@@ -89,40 +100,37 @@ def flags_list(metrics: dict[str, Any]) -> None:
 
 def checklist_items(user: User, review: CallReview) -> None:
     """Each item with evidence (jump), suggestion, and override or acknowledge / dispute where allowed."""
-    checklist = review.checklist
     call_id = review.analysis.call.id
-    for item in checklist.get("items", []):
-        item_id = str(item.get("id"))
-        mark = PASS_ICON.get(item.get("passed"), NONE)
-        changed = " · coach override" if item.get("override") else ""
-        with st.expander(f"{mark} {item.get('label', item_id)}{changed}", expanded=item.get("passed") is False):
+    for item in review.checklist.items:
+        auto, item_id = item.result, item.id
+        mark = PASS_ICON.get(item.passed, NONE)
+        changed = " · coach override" if item.override else ""
+        with st.expander(f"{mark} {auto.label or item_id}{changed}", expanded=item.passed is False):
             st.caption(
-                f"{item.get('category', '')} · automatic result {PASS_ICON.get(item.get('auto_passed'))} "
-                f"· confidence {float(item.get('confidence') or 0):.0%}"
-                + (f" · {item['reason']}" if item.get("reason") else "")
+                f"{auto.category} · automatic result {PASS_ICON.get(auto.passed)} · confidence {auto.confidence:.0%}"
+                + (f" · {auto.reason}" if auto.reason else "")
             )
-            for n, ev in enumerate(item.get("evidence", [])):
+            for n, ev in enumerate(auto.evidence):
                 cols = st.columns([1, 6])
                 with cols[0]:
-                    jump_button(ev["start_s"], key=f"ev-{item_id}-{n}")
-                who = f"{ev.get('speaker')}: " if ev.get("speaker") else ""
-                cols[1].markdown(f"{who}“{ev.get('quote', '')}” _({ev.get('role', 'match')})_")
-            if item.get("suggestion"):
-                st.info(f"**Say it like this:** {item['suggestion']}")
-            if item.get("override"):
-                st.warning(
-                    f"Coach: {PASS_ICON[item['override']['passed']]} — {item['override']['reason'] or 'confirmed'}"
-                )
-            if item.get("response"):
-                response = item["response"]
-                st.caption(f"Agent {response['kind']}d" + (f": {response['reason']}" if response["reason"] else ""))
+                    jump_button(ev.start_s, key=f"ev-{item_id}-{n}")
+                who = f"{ev.speaker}: " if ev.speaker else ""
+                cols[1].markdown(f"{who}“{ev.quote}” _({ev.role})_")
+            if auto.suggestion:
+                st.info(f"**Say it like this:** {auto.suggestion}")
+            if item.override:
+                st.warning(f"Coach: {PASS_ICON[item.override.passed]} — {item.override.reason or 'confirmed'}")
+            if item.response:
+                reason = item.response.reason
+                st.caption(f"Agent {item.response.kind}d" + (f": {reason}" if reason else ""))
             if review.can_override:
-                _override_form(user, call_id, item_id, item)
-            if review.can_respond and item.get("passed") is not None:
+                _override_form(user, call_id, item)
+            if review.can_respond and item.passed is not None:
                 _response_form(user, call_id, item_id)
 
 
-def _override_form(user: User, call_id: str, item_id: str, item: dict[str, Any]) -> None:
+def _override_form(user: User, call_id: str, item: ReviewedItem) -> None:
+    item_id = item.id
     with st.form(f"override-{item_id}"):
         choice = st.radio(
             "Coach result",
@@ -132,7 +140,7 @@ def _override_form(user: User, call_id: str, item_id: str, item: dict[str, Any])
         )
         reason = st.text_input("Reason (required when you change the result)", key=f"ov-reason-{item_id}")
         if st.form_submit_button("Save coach result", key=f"ov-save-{item_id}"):
-            passed = {"confirm automatic": item.get("auto_passed"), "passed": True, "failed": False}.get(choice)
+            passed = {"confirm automatic": item.auto_passed, "passed": True, "failed": False}.get(choice)
             with shown_errors():
                 override_item(user, database(), call_id, item_id, passed=passed, reason=reason)
                 st.rerun()
@@ -203,21 +211,21 @@ def correction_view(user: User, review: CallReview) -> None:
         text = st.text_area("Corrected text", value=segments[position].text, key=f"fix-text-{position}")
         if st.form_submit_button("Save correction and re-score"):
             with shown_errors(), st.spinner("Measuring and scoring again…"):
+                config = analysis_config()
                 edit_segment(
                     user,
                     database(),
                     call_id,
                     position=position,
                     text=text,
-                    settings=analysis_settings(),
-                    checklist=active_checklist(database()),
+                    settings=config.settings,
+                    checklist=config.checklist,
                 )
                 st.rerun()
     if st.button("Swap agent and customer", help="When the speakers were assigned the wrong way round"):
         with shown_errors(), st.spinner("Measuring and scoring again…"):
-            swap_speakers(
-                user, database(), call_id, settings=analysis_settings(), checklist=active_checklist(database())
-            )
+            config = analysis_config()
+            swap_call_speakers(user, database(), call_id, settings=config.settings, checklist=config.checklist)
             st.rerun()
     if review.edits:
         table(pd.DataFrame(review.edits), "corrections")

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from coaching.analysis.scoring import score_call
 from coaching.asr.transcriber import Transcriber
 from coaching.audio.decode import check_not_silent, decode_audio
-from coaching.checklist import Checklist, score_checklist
+from coaching.checklist import Checklist, load_checklist
 from coaching.errors import ModelError, SettingsError, SilentAudioError
-from coaching.metrics.compute import SpeakerSignals, compute_metrics
+from coaching.metrics.compute import SpeakerSignals
 from coaching.models import Analysis, CallInfo, ChannelMode, DecodedAudio, Transcript
 from coaching.settings import CHANNEL_MODES, Settings
 from coaching.speakers.assign import mono_transcript, stereo_transcript
@@ -63,7 +64,10 @@ def analyse_call(
     checklist: Checklist | None = None,
     progress: Progress | None = None,
 ) -> AnalysisOutput:
-    """Run every stage on one recorded call; raise a :class:`CoachingError` subclass on bad input."""
+    """Run every stage on one recorded call; raise a :class:`CoachingError` subclass on bad input.
+
+    ``checklist`` None scores with the packaged default; the CLI, app and worker pass the organisation's active one.
+    """
     report = progress or (lambda _stage, _fraction: None)
     filename = request.source_filename or request.path.name
     report("decoding audio", 0.05)
@@ -80,8 +84,6 @@ def analyse_call(
     else:
         transcript = _stereo(signals, mode, language_choice, transcriber, report, filename)
     report("measuring", 0.85)
-    metrics = compute_metrics(transcript=transcript, signals=signals).to_dict()
-    checklist_result = score_checklist(transcript=transcript, metrics=metrics, checklist=checklist).to_dict()
     call = CallInfo(
         id=call_id_for(audio.sha256),
         agent_id=request.agent_id,
@@ -94,8 +96,9 @@ def analyse_call(
         source_filename=filename,
         warnings=audio.warnings,
     )
+    analysis = score_call(call, transcript, checklist=checklist or load_checklist(), signals=signals)
     report("done", 1.0)
-    return AnalysisOutput(Analysis(call, transcript, metrics, checklist_result), audio)
+    return AnalysisOutput(analysis, audio)
 
 
 def speaker_signals(audio: DecodedAudio, mode: ChannelMode) -> SpeakerSignals:

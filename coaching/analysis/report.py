@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from coaching.checklist.types import ChecklistResult
+from coaching.jsonable import JsonObject, from_jsonable
+from coaching.metrics.types import CallMetrics
 from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
+from coaching.settings import SUPPORTED_LANGUAGES
 
 SCHEMA_ID = "https://github.com/call-coaching/coaching/schema/analysis.schema.json"
 
 
-def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+def analysis_to_dict(analysis: Analysis) -> JsonObject:
     """JSON-ready dict of one analysis (see the schema)."""
     call, transcript = analysis.call, analysis.transcript
     return {
@@ -56,13 +58,14 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 for s in transcript.speech_spans
             ],
         },
-        "metrics": analysis.metrics,
-        "checklist": analysis.checklist,
+        "metrics": analysis.metrics.to_dict(),
+        "checklist": analysis.checklist.to_dict(),
     }
 
 
-def analysis_from_dict(data: dict[str, Any]) -> Analysis:
-    """Rebuild an :class:`Analysis` from its JSON dict."""
+def analysis_from_dict(data: JsonObject) -> Analysis:
+    """Rebuild an :class:`Analysis` from its JSON dict (:class:`ValueError`/:class:`KeyError` when it does not fit;
+    validate against :func:`analysis_json_schema` first where the input is untrusted)."""
     c, t = data["call"], data["transcript"]
     transcript = Transcript(
         language=c["language"],
@@ -93,19 +96,21 @@ def analysis_from_dict(data: dict[str, Any]) -> Analysis:
         source_filename=c.get("source_filename"),
         warnings=tuple(c.get("warnings", ())),
     )
-    return Analysis(call, transcript, data["metrics"], data["checklist"], schema_version=data["schema_version"])
+    metrics = from_jsonable(CallMetrics, data["metrics"])
+    checklist = ChecklistResult.from_dict(data["checklist"])
+    return Analysis(call, transcript, metrics, checklist, schema_version=data["schema_version"])
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _embedded(schema: dict[str, Any], schema_id: str) -> dict[str, Any]:
+def _embedded(schema: JsonObject, schema_id: str) -> JsonObject:
     """A stage schema as an embedded resource: its own ``$id`` keeps its ``#/$defs/…`` references local."""
     return {**schema, "$id": schema_id}
 
 
-def analysis_json_schema() -> dict[str, Any]:
+def analysis_json_schema() -> JsonObject:
     """JSON Schema (draft 2020-12) of :func:`analysis_to_dict` output."""
     from coaching.checklist import checklist_json_schema
     from coaching.metrics.compute import metrics_json_schema
@@ -153,7 +158,7 @@ def analysis_json_schema() -> dict[str, Any]:
                     "agent_id": {"type": "string"},
                     "contact_id": nullable_string,
                     "duration_s": time_s,
-                    "language": {"enum": ["fi", "sv", "en"]},
+                    "language": {"enum": list(SUPPORTED_LANGUAGES)},
                     "language_probability": nullable_unit,
                     "channel_mode": {"enum": ["left", "right", "mono"]},
                     "diarization_confidence": nullable_unit,

@@ -1,1 +1,13 @@
-"""asr."""
+"""Speech recognition behind a small interface (decoded channel → timed words).
+
+Modules
+-------
+models        which Whisper models can be used: packaged (``base`` joined from two packages and checked,
+              ``tiny.en``), a local faster-whisper directory, or a hub name that fails offline with one line
+              (:func:`models.resolve_model`, :func:`models.available_models`)
+transcriber   the :class:`transcriber.Transcriber` protocol the pipeline needs (language detection among allowed
+              languages, timed words) and its faster-whisper implementation (:class:`transcriber.WhisperTranscriber`,
+              :func:`transcriber.load_transcriber`); the domain vocabulary per language is ``data/vocabulary.yaml``
+
+Tests use a scripted fake with the same shape (``tests/conftest.py``).
+"""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coaching.errors import ModelError
+from coaching.settings import SUPPORTED_LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ HUB_NAMES = (
     "large-v3-turbo",
     "turbo",
 )
-MULTILINGUAL = ("fi", "sv", "en")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def resolve_model(name_or_dir: str | None, *, models_dir: Path) -> ModelInfo:
     value = (name_or_dir or DEFAULT_MODEL_NAME).strip()
     if value == BASE_MODEL_NAME:
         return ModelInfo(
-            BASE_MODEL_NAME, base_model_dir(models_dir), value == DEFAULT_MODEL_NAME, MULTILINGUAL, "packaged"
+            BASE_MODEL_NAME, base_model_dir(models_dir), value == DEFAULT_MODEL_NAME, SUPPORTED_LANGUAGES, "packaged"
         )
     if value == TINY_EN_MODEL_NAME and (tiny := tiny_en_dir()) is not None:
         return ModelInfo(TINY_EN_MODEL_NAME, tiny, False, ("en",), "packaged")
@@ -152,7 +152,7 @@ def resolve_model(name_or_dir: str | None, *, models_dir: Path) -> ModelInfo:
             raise ModelError(f"{value}: not a faster-whisper model directory (needs model.bin and config.json)")
         return ModelInfo(path.name, path, False, _languages_of(path), "directory")
     if value in HUB_NAMES:
-        return ModelInfo(value, None, False, ("en",) if value.endswith(".en") else MULTILINGUAL, "hub")
+        return ModelInfo(value, None, False, ("en",) if value.endswith(".en") else SUPPORTED_LANGUAGES, "hub")
     raise ModelError(
         f"unknown model {value!r}: use 'base', 'tiny.en', a Whisper name such as 'small', "
         "or a directory holding a faster-whisper model"
@@ -161,7 +161,7 @@ def resolve_model(name_or_dir: str | None, *, models_dir: Path) -> ModelInfo:
 
 def _languages_of(path: Path) -> tuple[str, ...]:
     name = path.name.lower()
-    return ("en",) if name.endswith(".en") or name.endswith("-en") or path == tiny_en_dir() else MULTILINGUAL
+    return ("en",) if name.endswith(".en") or name.endswith("-en") or path == tiny_en_dir() else SUPPORTED_LANGUAGES
 
 
 def available_models(*, models_dir: Path, configured: str | None) -> list[ModelInfo]:
@@ -170,7 +170,8 @@ def available_models(*, models_dir: Path, configured: str | None) -> list[ModelI
     default_value = configured or DEFAULT_MODEL_NAME
     if _base_parts() is not None or is_model_dir(models_dir / "whisper-base"):
         base_dir = base_model_dir(models_dir)
-        found.append(ModelInfo(BASE_MODEL_NAME, base_dir, default_value == BASE_MODEL_NAME, MULTILINGUAL, "packaged"))
+        is_default = default_value == BASE_MODEL_NAME
+        found.append(ModelInfo(BASE_MODEL_NAME, base_dir, is_default, SUPPORTED_LANGUAGES, "packaged"))
     if (tiny := tiny_en_dir()) is not None:
         found.append(ModelInfo(TINY_EN_MODEL_NAME, tiny, default_value == TINY_EN_MODEL_NAME, ("en",), "packaged"))
     if configured and configured not in (BASE_MODEL_NAME, TINY_EN_MODEL_NAME):

@@ -155,7 +155,7 @@ class WhisperTranscriber:
     def transcribe(self, *, samples: np.ndarray, language: str) -> tuple[AsrSegment, ...]:
         vocabulary = " ".join(domain_vocabulary(language))
         mode = AUTO_VOCABULARY.get(language, "none") if self.vocabulary_mode == "auto" else self.vocabulary_mode
-        options: dict[str, Any] = {}
+        options: dict[str, object] = {}
         if vocabulary and mode == "prompt":
             options["initial_prompt"] = vocabulary
         elif vocabulary and mode == "hotwords":

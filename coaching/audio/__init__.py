@@ -1,1 +1,12 @@
-"""audio."""
+"""Audio input: the first stage (audio file → :class:`coaching.models.DecodedAudio`).
+
+Modules
+-------
+decode    validate and decode any file ffmpeg/PyAV reads into float32 channels (:func:`decode.decode_audio`,
+          :func:`decode.probe_audio`, :func:`decode.check_not_silent`); typed errors name the file and the limit
+sniff     byte-level looks at a file's start: signatures, the WAV header's declared length, an unfinished Ogg
+files     content-addressed storage of original recordings (sha256): :func:`files.store_original` (verified,
+          atomic copy), :func:`files.sha256_file`, :func:`files.stored_path`
+
+Nothing here touches the database or a model.
+"""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coaching.checklist.phrases import PhraseMatch, compile_pattern, find_phrases, match_all
 from coaching.checklist.semantic import SemanticMatcher
-from coaching.checklist.turns import Turn
+from coaching.checklist.turns import TextTurn
 from coaching.checklist.types import ChecklistItem, Evidence
+
+if TYPE_CHECKING:
+    from coaching.metrics.types import CallMetrics
 
 FAIL_CONFIDENCE = 0.7
 _EXPLAIN_AFTER_TOKENS = 15  # an explainer may follow a term by this many tokens
@@ -17,16 +20,16 @@ _EXPLAIN_BEFORE_TOKENS = 6  # or come this shortly before it ("in practice, an e
 
 
 @dataclass(frozen=True)
-class CallContext:
+class ItemContext:
     """What every detector sees."""
 
     language: str
-    turns: tuple[Turn, ...]
-    metrics: Mapping[str, Any]
+    turns: tuple[TextTurn, ...]
+    metrics: CallMetrics | None  # None when only text is scored (per-utterance evaluation)
     semantic: SemanticMatcher | None = None
 
     @property
-    def agent_turns(self) -> tuple[Turn, ...]:
+    def agent_turns(self) -> tuple[TextTurn, ...]:
         return tuple(t for t in self.turns if t.speaker == "agent")
 
 
@@ -46,7 +49,7 @@ def _lang_list(item: ChecklistItem, name: str, language: str) -> tuple[str, ...]
     return tuple(item.detector.get(name, {}).get(language, ()))
 
 
-def find_in_turn(item: ChecklistItem, turn: Turn, language: str, name: str = "phrases") -> list[PhraseMatch]:
+def find_in_turn(item: ChecklistItem, turn: TextTurn, language: str, name: str = "phrases") -> list[PhraseMatch]:
     """Matches of the item's ``name`` phrases in one turn, exclusions applied."""
     return find_phrases(
         phrases=_lang_list(item, name, language),
@@ -57,7 +60,7 @@ def find_in_turn(item: ChecklistItem, turn: Turn, language: str, name: str = "ph
 
 
 def detect_in_turn(
-    item: ChecklistItem, turn: Turn, ctx: CallContext, *, phrases: bool = True, semantic: bool = True
+    item: ChecklistItem, turn: TextTurn, ctx: ItemContext, *, phrases: bool = True, semantic: bool = True
 ) -> tuple[Evidence, float] | None:
     """Phrase match, else (if enabled) a semantic match of the turn; evidence and confidence."""
     hits = find_in_turn(item, turn, ctx.language) if phrases else []
@@ -68,7 +71,7 @@ def detect_in_turn(
     return None
 
 
-def _window(item: ChecklistItem, ctx: CallContext) -> tuple[Turn, ...]:
+def _window(item: ChecklistItem, ctx: ItemContext) -> tuple[TextTurn, ...]:
     agent = ctx.agent_turns
     if "first_agent_turns" in item.detector:
         return agent[: int(item.detector["first_agent_turns"])]
@@ -77,7 +80,7 @@ def _window(item: ChecklistItem, ctx: CallContext) -> tuple[Turn, ...]:
     return agent
 
 
-def expected_turn(item: ChecklistItem, ctx: CallContext) -> Turn | None:
+def expected_turn(item: ChecklistItem, ctx: ItemContext) -> TextTurn | None:
     """The agent turn where a missing item was expected, by phase."""
     agent = _window(item, ctx)
     if not agent:
@@ -92,7 +95,7 @@ def expected_turn(item: ChecklistItem, ctx: CallContext) -> Turn | None:
     return agent[len(agent) // 2]
 
 
-def detect_phrases(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def detect_phrases(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     """Passes when the agent says one of the phrases (within the item's window)."""
     for use_phrases in (True, False):  # a phrase anywhere beats a paraphrase earlier in the call
         for turn in _window(item, ctx):
@@ -107,7 +110,7 @@ def detect_phrases(item: ChecklistItem, ctx: CallContext) -> Outcome:
     return Outcome(passed=False, confidence=FAIL_CONFIDENCE, evidence=evidence, reason="no phrase found")
 
 
-def detect_absence(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def detect_absence(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     """Passes when none of the phrases is said; every occurrence is evidence of a failure."""
     agent = ctx.agent_turns
     if not agent:
@@ -138,7 +141,7 @@ def _without_overlaps(evidence: list[Evidence]) -> tuple[Evidence, ...]:
     return tuple(sorted(kept, key=lambda e: e.start_s))
 
 
-def detect_jargon(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def detect_jargon(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     """Passes when every collection term the agent uses is explained (same turn, or the next agent turn)."""
     explained: list[Evidence] = []
     unexplained: list[Evidence] = []
@@ -157,7 +160,7 @@ def detect_jargon(item: ChecklistItem, ctx: CallContext) -> Outcome:
     return Outcome(True, 0.8, tuple(explained), "every term explained", details)
 
 
-def jargon_in_turn(item: ChecklistItem, turn: Turn, language: str) -> list[PhraseMatch]:
+def jargon_in_turn(item: ChecklistItem, turn: TextTurn, language: str) -> list[PhraseMatch]:
     """Every occurrence of a listed collection term in ``turn``."""
     hits = [
         m
@@ -167,7 +170,7 @@ def jargon_in_turn(item: ChecklistItem, turn: Turn, language: str) -> list[Phras
     return sorted(hits, key=lambda m: m.first)
 
 
-def term_explained(item: ChecklistItem, turn: Turn, term: PhraseMatch, ctx: CallContext, pos: int) -> bool:
+def term_explained(item: ChecklistItem, turn: TextTurn, term: PhraseMatch, ctx: ItemContext, pos: int) -> bool:
     """An explainer follows the term within a few words, or opens the agent's next turn."""
     for hit in find_in_turn(item, turn, ctx.language, "explainers"):
         if term.first - _EXPLAIN_BEFORE_TOKENS <= hit.first <= term.last + _EXPLAIN_AFTER_TOKENS:
@@ -176,10 +179,10 @@ def term_explained(item: ChecklistItem, turn: Turn, term: PhraseMatch, ctx: Call
     return any(find_in_turn(item, t, ctx.language, "explainers") for t in later_agent)
 
 
-def detect_talk_ratio(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def detect_talk_ratio(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     """Passes when the agent's talk share lies within [min, max]."""
-    ratio = ctx.metrics.get("talk_ratio_agent")
-    if not isinstance(ratio, int | float):
+    ratio = ctx.metrics.talk_ratio_agent if ctx.metrics is not None else None
+    if ratio is None or not math.isfinite(ratio):
         return Outcome(passed=None, confidence=0.0, reason="talk_ratio_agent not measured")
     low, high = float(item.detector.get("min", 0.4)), float(item.detector.get("max", 0.6))
     passed = low <= float(ratio) <= high
@@ -188,17 +191,16 @@ def detect_talk_ratio(item: ChecklistItem, ctx: CallContext) -> Outcome:
     return Outcome(passed=passed, confidence=0.9, reason=reason, details=details)
 
 
-def detect_dead_air(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def detect_dead_air(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     """Fails on a silence over ``max_gap_s`` unless the agent's words just before it explain a hold."""
-    silences = ctx.metrics.get("silences")
-    if not isinstance(silences, list | tuple):
+    if ctx.metrics is None:
         return Outcome(passed=None, confidence=0.0, reason="silences not measured")
+    silences = ctx.metrics.silences
     limit_s = float(item.detector.get("max_gap_s", 10.0))
     bad: list[Evidence] = []
     held: list[Evidence] = []
     for gap in silences:
-        start_s, end_s = float(gap["start_s"]), float(gap["end_s"])
-        duration_s = float(gap.get("duration_s", end_s - start_s))
+        start_s, end_s, duration_s = gap.start_s, gap.end_s, gap.duration_s
         if duration_s <= limit_s:
             continue
         before = [t for t in ctx.turns if t.end_s <= start_s + 0.5]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from coaching.checklist.detectors import CallContext, detect_in_turn, find_in_turn, jargon_in_turn, term_explained
+from coaching.checklist.detectors import ItemContext, detect_in_turn, find_in_turn, jargon_in_turn, term_explained
 from coaching.checklist.semantic import SemanticMatcher
 from coaching.checklist.turns import utterance_turn
 from coaching.checklist.types import Checklist
@@ -76,7 +76,7 @@ def utterance_fires(
     """Whether the item's detector fires on one agent utterance (see the labelled files' header)."""
     item = checklist.item(item_id)
     turn = utterance_turn(text)
-    ctx = CallContext(language=language, turns=(turn,), metrics={}, semantic=semantic)
+    ctx = ItemContext(language=language, turns=(turn,), metrics=None, semantic=semantic)
     kind = item.detector_type
     if kind in ("phrases", "sequence"):
         return detect_in_turn(item, turn, ctx) is not None

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from coaching.checklist.phrases import compile_pattern
-from coaching.checklist.types import CATEGORIES, DETECTOR_TYPES, LANGUAGES, PHASES, Checklist, ChecklistItem
+from coaching.checklist.types import CATEGORIES, DETECTOR_TYPES, PHASES, Checklist, ChecklistItem
 from coaching.errors import ChecklistError
+from coaching.jsonable import JsonObject
+from coaching.settings import SUPPORTED_LANGUAGES
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "default_v1.yaml"
 
@@ -68,7 +70,7 @@ class _Ctx:
             value = float(node.value) if isinstance(node, yaml.ScalarNode) else None
         except ValueError:
             value = None
-        if value is None or not low <= value <= high:
+        if value is None or not math.isfinite(value) or not low <= value <= high:
             raise self.fail(node, field, f"expected a number in [{low}, {high}], got {_show(node)}")
         return value
 
@@ -78,13 +80,13 @@ class _Ctx:
             raise self.fail(node, field, f"{value!r} is not one of {', '.join(allowed)}")
         return value
 
-    def per_language(self, node: yaml.Node, field: str, *, phrases: bool) -> dict[str, Any]:
+    def per_language(self, node: yaml.Node, field: str, *, phrases: bool) -> JsonObject:
         fields = self.mapping(node, field)
-        out: dict[str, Any] = {}
+        out: JsonObject = {}
         for lang, value in fields.items():
             where = f"{field}.{lang}"
-            if lang not in LANGUAGES:
-                raise self.fail(node, where, f"unknown language {lang!r}; use {', '.join(LANGUAGES)}")
+            if lang not in SUPPORTED_LANGUAGES:
+                raise self.fail(node, where, f"unknown language {lang!r}; use {', '.join(SUPPORTED_LANGUAGES)}")
             if not phrases:
                 out[lang] = self.text(value, where)
                 continue
@@ -108,10 +110,10 @@ def _show(node: yaml.Node) -> str:
     return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
 
 
-def _detector(ctx: _Ctx, node: yaml.Node, field: str) -> dict[str, Any]:
+def _detector(ctx: _Ctx, node: yaml.Node, field: str) -> JsonObject:
     fields = ctx.mapping(node, field)
     kind = ctx.choice(ctx.required(fields, node, field, "type"), f"{field}.type", DETECTOR_TYPES)
-    out: dict[str, Any] = {"type": kind}
+    out: JsonObject = {"type": kind}
     known = {"type", "semantic", *(name for name, _ in _LIST_FIELDS[kind]), *_NUMBER_FIELDS.get(kind, ())}
     for name in fields:
         if name not in known:
@@ -145,7 +147,7 @@ def _item(ctx: _Ctx, node: yaml.Node, field: str, seen: set[str]) -> ChecklistIt
         raise ctx.fail(fields["id"], f"{field}.id", f"duplicate item id {item_id!r}")
     seen.add(item_id)
     examples = ctx.per_language(ctx.required(fields, node, field, "examples"), f"{field}.examples", phrases=False)
-    missing = [lang for lang in LANGUAGES if lang not in examples]
+    missing = [lang for lang in SUPPORTED_LANGUAGES if lang not in examples]
     if missing:
         raise ctx.fail(fields["examples"], f"{field}.examples", f"missing language(s) {', '.join(missing)}")
     return ChecklistItem(

@@ -1,19 +1,19 @@
 """People's views laid over an automatic checklist result: coach overrides and agent responses.
 
-Overrides and responses never change the stored automatic result; :func:`apply_reviews` lays them over a copy,
+Overrides and responses never change the stored automatic result; :func:`apply_reviews` lays them over it,
 so the automatic result, the coach's view and the agent's view stay comparable (calibration). The score of a
 reviewed result comes from the same rule as the automatic one (:func:`coaching.checklist.scoring.weighted_score`).
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from coaching.checklist.scoring import weighted_score
+from coaching.checklist.types import ChecklistResult, ItemResult
+from coaching.errors import NotFoundError
 
 OVERRIDE = "override"
 RESPONSE = "response"
@@ -49,23 +49,59 @@ def effective_passed(auto_passed: bool | None, override: Review | None) -> bool 
     return auto_passed
 
 
-def apply_reviews(checklist: Mapping[str, Any], reviews: Reviews) -> dict[str, Any]:
-    """A copy of the checklist JSON with overrides applied: each item gains ``auto_passed``, ``override``
-    and ``response``; ``score`` is recomputed when anything was overridden and ``auto_score`` keeps the original.
-    """
-    result = copy.deepcopy(dict(checklist))
-    changed = False
-    for item in result.get("items", []):
-        override = reviews.get((item.get("id"), OVERRIDE))
-        response = reviews.get((item.get("id"), RESPONSE))
-        item["auto_passed"] = item.get("passed")
-        item["passed"] = effective_passed(item.get("passed"), override)
-        item["override"] = None if override is None or override.passed is None else override.__dict__
-        item["response"] = None if response is None else response.__dict__
-        changed = changed or item["passed"] != item["auto_passed"]
-    result["auto_score"] = checklist.get("score")
-    if changed:
-        result["score"] = weighted_score(
-            (i.get("passed"), float(i.get("weight", 1.0))) for i in result.get("items", [])
+@dataclass(frozen=True)
+class ReviewedItem:
+    """One item as people see it: the automatic result, the coach's override and the agent's response."""
+
+    result: ItemResult
+    passed: bool | None  # the coach's override when there is one, else the automatic result
+    override: Review | None
+    response: Review | None
+
+    @property
+    def id(self) -> str:
+        return self.result.id
+
+    @property
+    def auto_passed(self) -> bool | None:
+        return self.result.passed
+
+
+@dataclass(frozen=True)
+class ReviewedChecklist:
+    """A checklist result with overrides laid over it; ``score`` by the same rule as the automatic score."""
+
+    automatic: ChecklistResult
+    items: tuple[ReviewedItem, ...]
+    score: float | None
+
+    @property
+    def auto_score(self) -> float | None:
+        return self.automatic.score
+
+    def item(self, item_id: str) -> ReviewedItem:
+        for reviewed in self.items:
+            if reviewed.id == item_id:
+                return reviewed
+        raise NotFoundError(f"checklist {self.automatic.version_id!r} has no item {item_id!r}")
+
+
+def apply_reviews(result: ChecklistResult, reviews: Reviews) -> ReviewedChecklist:
+    """The automatic ``result`` with each item's newest override and response; the score is recomputed with
+    :func:`~coaching.checklist.scoring.weighted_score` when an override changed a result (else it is the automatic
+    score, so an unchanged call never moves)."""
+    items = []
+    for item in result.items:
+        override = reviews.get((item.id, OVERRIDE))
+        shown = effective_passed(item.passed, override)
+        items.append(
+            ReviewedItem(
+                result=item,
+                passed=shown,
+                override=None if override is None or override.passed is None else override,
+                response=reviews.get((item.id, RESPONSE)),
+            )
         )
-    return result
+    changed = any(i.passed != i.auto_passed for i in items)
+    score = weighted_score((i.passed, i.result.weight) for i in items) if changed else result.score
+    return ReviewedChecklist(automatic=result, items=tuple(items), score=score)

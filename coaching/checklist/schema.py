@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from coaching.checklist.types import CATEGORIES, DETECTOR_TYPES, PHASES
+from coaching.jsonable import JsonObject
+from coaching.settings import SUPPORTED_LANGUAGES
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 
 
-def checklist_json_schema() -> dict[str, Any]:
+def checklist_json_schema() -> JsonObject:
     """The schema of a scored checklist (extra item fields allowed, e.g. latency_turns)."""
     evidence = {
         "type": "object",
@@ -64,7 +64,7 @@ def checklist_json_schema() -> dict[str, Any]:
             "checklist_id": {"type": "string"},
             "version": {"type": "integer", "minimum": 1},
             "version_id": {"type": "string"},
-            "language": {"enum": ["fi", "sv", "en"]},
+            "language": {"enum": list(SUPPORTED_LANGUAGES)},
             "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
             "items": {"type": "array", "items": item},
             "word_choice": {

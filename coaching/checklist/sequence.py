@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from coaching.checklist.detectors import FAIL_CONFIDENCE, CallContext, Outcome, detect_in_turn, find_in_turn
-from coaching.checklist.turns import Turn
+from coaching.checklist.detectors import FAIL_CONFIDENCE, ItemContext, Outcome, detect_in_turn, find_in_turn
+from coaching.checklist.turns import TextTurn
 from coaching.checklist.types import ChecklistItem, Evidence
 
 
-def _first_payment_s(item: ChecklistItem, ctx: CallContext, after: Turn) -> tuple[float, Evidence] | None:
+def _first_payment_s(item: ChecklistItem, ctx: ItemContext, after: TextTurn) -> tuple[float, Evidence] | None:
     """Start time and evidence of the agent's first payment talk after turn ``after``."""
     for turn in ctx.turns[after.index + 1 :]:
         if turn.speaker != "agent":
@@ -20,10 +20,10 @@ def _first_payment_s(item: ChecklistItem, ctx: CallContext, after: Turn) -> tupl
     return None
 
 
-def detect_sequence(item: ChecklistItem, ctx: CallContext) -> Outcome:
+def detect_sequence(item: ChecklistItem, ctx: ItemContext) -> Outcome:
     """Acknowledge after the first hardship: latency in turns and seconds; null when nothing to answer."""
     max_turns = int(item.detector.get("max_turns", 3))
-    trigger: tuple[Turn, Evidence] | None = None
+    trigger: tuple[TextTurn, Evidence] | None = None
     for turn in ctx.turns:
         if turn.speaker == "customer":
             hits = find_in_turn(item, turn, ctx.language, "triggers")

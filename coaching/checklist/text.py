@@ -40,26 +40,23 @@ def lemma(token: str, language: str) -> str:
         return token
 
 
+_WORD_EDIT_LIMITS = (4, 7, 11)  # up to 4 characters: no edit; up to 7: one; up to 11: two; longer: three
+_STEM_EDIT_LIMITS = (4, 9, 14)
+
+
+def _edit_budget(length: int, limits: tuple[int, ...]) -> int:
+    """How many of ``limits`` (ascending lengths) ``length`` exceeds."""
+    return sum(1 for limit in limits if length > limit)
+
+
 def max_edits(length: int) -> int:
     """Edit budget for a folded pattern of ``length`` characters."""
-    if length <= 4:
-        return 0
-    if length <= 7:
-        return 1
-    if length <= 11:
-        return 2
-    return 3
+    return _edit_budget(length, _WORD_EDIT_LIMITS)
 
 
 def max_stem_edits(length: int) -> int:
     """Edit budget for a folded stem: stricter, since compounds differ only in their last part."""
-    if length <= 4:
-        return 0
-    if length <= 9:
-        return 1
-    if length <= 14:
-        return 2
-    return 3
+    return _edit_budget(length, _STEM_EDIT_LIMITS)
 
 
 def word_similarity(*, token: str, pattern: str, language: str) -> float:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from coaching.checklist.phrases import PhraseMatch
 from coaching.checklist.text import tokenize
 from coaching.checklist.types import Evidence
-from coaching.models import Segment, Transcript, Word
+from coaching.models import Segment, Transcript, Word, segment_words
 
 
 @dataclass(frozen=True)
-class Turn:
+class TextTurn:
     """One speaker's consecutive speech; ``token_word[i]`` is the word index of token ``i``."""
 
     index: int
@@ -32,15 +32,17 @@ class Turn:
     def text(self) -> str:
         return " ".join(w.word.strip() for w in self.words)
 
-    def evidence(self, match: PhraseMatch | None = None, *, role: str = "match") -> Evidence:
-        """Evidence for the words of ``match`` (or the whole turn): first word start → last word end."""
-        if match is None:
-            first, last = 0, len(self.words) - 1
-        else:
-            first, last = self.token_word[match.first], self.token_word[match.last]
+    def _words_evidence(self, first: int, last: int, role: str) -> Evidence:
+        """Evidence for words ``first``..``last`` (inclusive): first word start → last word end."""
         words = self.words[first : last + 1]
         quote = " ".join(w.word.strip() for w in words)
         return Evidence(start_s=words[0].start_s, end_s=words[-1].end_s, quote=quote, speaker=self.speaker, role=role)
+
+    def evidence(self, match: PhraseMatch | None = None, *, role: str = "match") -> Evidence:
+        """Evidence for the words of ``match`` (or the whole turn)."""
+        if match is None:
+            return self._words_evidence(0, len(self.words) - 1, role)
+        return self._words_evidence(self.token_word[match.first], self.token_word[match.last], role)
 
     def sentence_evidence(self, match: PhraseMatch, *, role: str = "match") -> Evidence:
         """Evidence for the whole sentence around ``match`` (split after . ? !)."""
@@ -49,39 +51,21 @@ class Turn:
             first -= 1
         while last < len(self.words) - 1 and not self.words[last].word.strip().endswith((".", "?", "!")):
             last += 1
-        words = self.words[first : last + 1]
-        quote = " ".join(w.word.strip() for w in words)
-        return Evidence(start_s=words[0].start_s, end_s=words[-1].end_s, quote=quote, speaker=self.speaker, role=role)
+        return self._words_evidence(first, last, role)
 
 
-def _segment_words(segment: Segment) -> tuple[Word, ...]:
-    if segment.words:
-        return segment.words
-    tokens = segment.text.split()
-    total = sum(len(t) for t in tokens)
-    if not tokens or segment.end_s <= segment.start_s:
-        return ()
-    scale = (segment.end_s - segment.start_s) / total
-    words, pos_s = [], segment.start_s
-    for token in tokens:
-        end_s = pos_s + len(token) * scale
-        words.append(Word(word=" " + token, start_s=pos_s, end_s=end_s, probability=1.0))
-        pos_s = end_s
-    return tuple(words)
-
-
-def build_turns(transcript: Transcript) -> tuple[Turn, ...]:
+def text_turns(transcript: Transcript) -> tuple[TextTurn, ...]:
     """Merge consecutive segments of the same speaker into turns that have at least one token."""
     groups: list[tuple[str, list[Word]]] = []
     for segment in sorted(transcript.segments, key=lambda s: (s.start_s, s.end_s)):
-        words = _segment_words(segment)
+        words = segment_words(segment)
         if not any(tokenize(w.word) for w in words):
             continue
         if groups and groups[-1][0] == segment.speaker:
             groups[-1][1].extend(words)
         else:
             groups.append((segment.speaker, list(words)))
-    turns: list[Turn] = []
+    turns: list[TextTurn] = []
     for speaker, group in groups:
         tokens: list[str] = []
         token_word: list[int] = []
@@ -90,7 +74,7 @@ def build_turns(transcript: Transcript) -> tuple[Turn, ...]:
                 tokens.append(token)
                 token_word.append(w_index)
         turns.append(
-            Turn(
+            TextTurn(
                 index=len(turns),
                 speaker=speaker,
                 words=tuple(group),
@@ -101,9 +85,9 @@ def build_turns(transcript: Transcript) -> tuple[Turn, ...]:
     return tuple(turns)
 
 
-def utterance_turn(text: str, *, speaker: str = "agent", start_s: float = 0.0, end_s: float | None = None) -> Turn:
+def utterance_turn(text: str, *, speaker: str = "agent", start_s: float = 0.0, end_s: float | None = None) -> TextTurn:
     """A one-turn stand-in for scoring a single utterance (labelled sets, tests)."""
     stop_s = start_s + max(1.0, 0.3 * len(text.split())) if end_s is None else end_s
     segment = Segment(speaker="agent" if speaker == "agent" else "customer", start_s=start_s, end_s=stop_s, text=text)
     transcript = Transcript(language="en", segments=(segment,), speech_spans=(), channel_mode="mono")
-    return build_turns(transcript)[0]
+    return text_turns(transcript)[0]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
+from coaching.jsonable import JsonObject
+
 CATEGORIES: tuple[str, ...] = ("attentive", "cognitive", "affective", "solution", "clarity", "respect", "delivery")
 PHASES: tuple[str, ...] = ("opening", "discovery", "solution", "closing", "throughout")
 DETECTOR_TYPES: tuple[str, ...] = ("phrases", "absence", "sequence", "jargon", "talk_ratio", "dead_air", "manual")
@@ -20,7 +22,7 @@ class ChecklistItem:
     phase: str
     category: str
     weight: float
-    detector: dict[str, Any]
+    detector: JsonObject
     guidance: str
     examples: dict[str, str]
 
@@ -59,7 +61,7 @@ class Evidence:
     speaker: str | None = None
     role: str = "match"  # match | expected | trigger | violation | gap
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         return {
             "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3),
@@ -67,6 +69,16 @@ class Evidence:
             "speaker": self.speaker,
             "role": self.role,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        return cls(
+            start_s=float(data["start_s"]),
+            end_s=float(data["end_s"]),
+            quote=str(data["quote"]),
+            speaker=data.get("speaker"),
+            role=str(data.get("role", "match")),
+        )
 
 
 @dataclass(frozen=True)
@@ -84,9 +96,9 @@ class ItemResult:
     evidence: tuple[Evidence, ...] = ()
     suggestion: str | None = None
     reason: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: JsonObject = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         return {
             "id": self.id,
             "label": self.label,
@@ -102,6 +114,27 @@ class ItemResult:
             **self.details,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ItemResult:
+        """The inverse of :meth:`to_dict`: keys it does not name go back into ``details``."""
+        return cls(
+            id=str(data["id"]),
+            label=str(data["label"]),
+            phase=str(data["phase"]),
+            category=str(data["category"]),
+            weight=float(data["weight"]),
+            detector=str(data["detector"]),
+            passed=data["passed"],
+            confidence=float(data["confidence"]),
+            evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+            suggestion=data.get("suggestion"),
+            reason=str(data.get("reason", "")),
+            details={k: v for k, v in data.items() if k not in _ITEM_KEYS},
+        )
+
+
+_ITEM_KEYS = frozenset(f.name for f in fields(ItemResult))
+
 
 @dataclass(frozen=True)
 class WordOccurrence:
@@ -115,7 +148,7 @@ class WordOccurrence:
     end_s: float
     explained: bool | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         return {
             "phrase": self.phrase,
             "pattern": self.pattern,
@@ -125,6 +158,18 @@ class WordOccurrence:
             "end_s": round(self.end_s, 3),
             "explained": self.explained,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WordOccurrence:
+        return cls(
+            phrase=str(data["phrase"]),
+            pattern=str(data["pattern"]),
+            category=str(data["category"]),
+            speaker=str(data["speaker"]),
+            start_s=float(data["start_s"]),
+            end_s=float(data["end_s"]),
+            explained=data.get("explained"),
+        )
 
 
 @dataclass(frozen=True)
@@ -142,7 +187,7 @@ class ChecklistResult:
     def item(self, item_id: str) -> ItemResult:
         return next(r for r in self.items if r.id == item_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         counts: dict[str, int] = {}
         for occ in self.word_choice:
             counts[occ.category] = counts.get(occ.category, 0) + 1
@@ -158,3 +203,18 @@ class ChecklistResult:
                 "counts": counts,
             },
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChecklistResult:
+        """The inverse of :meth:`to_dict` (``word_choice.counts`` is derived, so it is not read)."""
+        return cls(
+            checklist_id=str(data["checklist_id"]),
+            version=int(data["version"]),
+            version_id=str(data["version_id"]),
+            language=str(data["language"]),
+            score=None if data.get("score") is None else float(data["score"]),
+            items=tuple(ItemResult.from_dict(i) for i in data.get("items", ())),
+            word_choice=tuple(
+                WordOccurrence.from_dict(o) for o in (data.get("word_choice") or {}).get("occurrences", ())
+            ),
+        )

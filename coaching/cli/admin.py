@@ -11,12 +11,15 @@ from coaching.checklist import load_checklist
 from coaching.cli.context import CliContext
 from coaching.demo.seed import seed_demo
 from coaching.services.checklists import rescore_calls
+from coaching.services.config import analysis_config
 
 
 def add_commands(subparsers: Any) -> None:
     seed = subparsers.add_parser("seed-demo", help="create demo teams, agents and analysed sample calls")
     seed.add_argument("--if-empty", action="store_true", help="only when the database holds no calls")
-    seed.add_argument("--model", metavar="NAME_OR_DIR", default=None, help="Whisper model name or directory")
+    seed.add_argument(
+        "--model", metavar="NAME_OR_DIR", default=None, help="Whisper model name or directory (default: the saved one)"
+    )
     seed.set_defaults(handler=run_seed)
 
     rescore = subparsers.add_parser("rescore", help="score stored calls again with a checklist version")
@@ -26,7 +29,8 @@ def add_commands(subparsers: Any) -> None:
 
 
 def run_seed(args: argparse.Namespace, context: CliContext) -> int:
-    transcriber = load_transcriber(context.settings, model=args.model)
+    config = analysis_config(context.settings, context.database()).with_model(args.model)
+    transcriber = load_transcriber(config.settings)
     report = seed_demo(
         settings=context.settings,
         db=context.database(),
@@ -39,8 +43,9 @@ def run_seed(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_rescore(args: argparse.Namespace, context: CliContext) -> int:
-    checklist = load_checklist(args.checklist) if args.checklist else None
-    report = rescore_calls(context.user, context.database(), checklist=checklist, call_ids=args.call)
+    db = context.database()
+    checklist = load_checklist(args.checklist) if args.checklist else analysis_config(context.settings, db).checklist
+    report = rescore_calls(context.user, db, checklist=checklist, call_ids=args.call)
     print(
         f"re-scored {report.rescored} calls with {report.version_id}; {report.skipped} already used it",
         file=context.stdout,

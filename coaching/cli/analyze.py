@@ -12,22 +12,26 @@ from coaching.analysis.report import analysis_json_schema, analysis_to_dict
 from coaching.asr.models import available_models
 from coaching.asr.transcriber import load_transcriber
 from coaching.cli.context import CliContext
-from coaching.errors import CoachingError
-from coaching.services.calls import analyze_call
+from coaching.errors import OutputError
+from coaching.services.calls import analyze_and_store
+from coaching.services.config import analysis_config
+from coaching.settings import SUPPORTED_LANGUAGES
 
 
 def add_commands(subparsers: Any) -> None:
     analyze = subparsers.add_parser("analyze", help="transcribe and analyse one recorded call")
     analyze.add_argument("audio", metavar="AUDIO", type=Path, help="wav, mp3, m4a, ogg/opus or flac; stereo or mono")
     analyze.add_argument("--agent", required=True, metavar="ID", help="the agent who took the call")
-    analyze.add_argument("--language", choices=("fi", "sv", "en", "auto"), default="auto")
+    analyze.add_argument("--language", choices=(*SUPPORTED_LANGUAGES, "auto"), default="auto")
     analyze.add_argument(
         "--channels",
         choices=("left", "right", "mono"),
         default=None,
         help="agent channel (default COACHING_AGENT_CHANNEL); mono diarizes one channel",
     )
-    analyze.add_argument("--model", metavar="NAME_OR_DIR", default=None, help="Whisper model name or directory")
+    analyze.add_argument(
+        "--model", metavar="NAME_OR_DIR", default=None, help="Whisper model name or directory (default: the saved one)"
+    )
     analyze.add_argument("--contact-id", default=None, help="survey contact id, to link NPS answers")
     analyze.add_argument("--swap-speakers", action="store_true", help="mono calls: the first speaker is the customer")
     analyze.add_argument("--json", metavar="PATH", default=None, help="write the analysis JSON here ('-' = stdout)")
@@ -43,8 +47,10 @@ def add_commands(subparsers: Any) -> None:
 
 
 def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
-    settings = context.settings
-    transcriber = load_transcriber(settings, model=args.model)
+    db = None if args.no_store else context.database()
+    # the organisation's saved model, languages and active checklist, as the app uses; --model overrides the model
+    config = analysis_config(context.settings, context.existing_database()).with_model(args.model)
+    transcriber = load_transcriber(config.settings)
     request = AnalysisRequest(
         path=args.audio,
         agent_id=args.agent,
@@ -53,8 +59,9 @@ def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
         contact_id=args.contact_id,
         swap_speakers=args.swap_speakers,
     )
-    db = None if args.no_store else context.database()
-    analysis = analyze_call(context.user, request, settings=settings, transcriber=transcriber, db=db)
+    analysis = analyze_and_store(
+        context.user, request, settings=config.settings, transcriber=transcriber, db=db, checklist=config.checklist
+    )
     data = analysis_to_dict(analysis)
     if args.json == "-":
         json.dump(data, context.stdout, ensure_ascii=False, indent=2)
@@ -63,18 +70,18 @@ def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
         try:
             Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         except OSError as error:
-            raise CoachingError(f"cannot write {args.json}: {error.strerror}") from None
+            raise OutputError(f"cannot write {args.json}: {error.strerror}") from None
     if args.json != "-":
         speakers = data["metrics"].get("speakers", {})
         ratio = data["metrics"].get("talk_ratio_agent")
-        score = data["checklist"].get("score")
+        score, version_id = data["checklist"].get("score"), data["checklist"].get("version_id")
         parts = [
             f"{analysis.call.id}",
             f"{analysis.call.duration_s:.1f} s",
             analysis.call.language,
             f"agent talk {ratio:.0%}" if ratio is not None else "agent talk n/a",
             f"agent {speakers.get('agent', {}).get('words_per_minute') or 0:.0f} wpm",
-            f"checklist {score:.0f}/100" if score is not None else "checklist n/a",
+            (f"checklist {score:.0f}/100" if score is not None else "checklist n/a") + f" ({version_id})",
             "not stored" if args.no_store else "stored",
         ]
         print(", ".join(parts), file=context.stdout)
@@ -84,7 +91,7 @@ def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_models(args: argparse.Namespace, context: CliContext) -> int:
-    settings = context.settings
+    settings = analysis_config(context.settings, context.existing_database()).settings
     found = available_models(models_dir=settings.models_dir, configured=settings.whisper_model)
     if args.json:
         json.dump([m.to_dict() for m in found], context.stdout, indent=2)

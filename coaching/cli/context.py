@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from coaching.access import SYSTEM_USER, User
@@ -27,6 +28,15 @@ class CliContext:
         if self._database is None:
             self._database = Database.open(self.settings.db_url)
         return self._database
+
+    def existing_database(self) -> Database | None:
+        """The database if it exists already (None for a SQLite file not created yet): reading the saved
+        configuration must not create one."""
+        if self._database is None and self.settings.db_url.startswith("sqlite:"):
+            path = self.settings.db_url.split(":///", 1)[-1]
+            if not path or path == ":memory:" or not Path(path).is_file():
+                return None
+        return self.database()
 
     def close(self) -> None:
         if self._database is not None:

@@ -19,12 +19,12 @@ from coaching.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coaching.cli import admin, analyze, outcomes
+    from coaching.cli import admin, analyze, checklist, outcomes
 
     parser = argparse.ArgumentParser(prog="python -m coaching", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (analyze, outcomes, admin):
+    for module in (analyze, checklist, outcomes, admin):
         module.add_commands(subparsers)
     return parser
 

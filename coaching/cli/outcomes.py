@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -54,15 +54,15 @@ def add_commands(subparsers: Any) -> None:
     imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under NAME after the import")
     imp.set_defaults(handler=import_nps_command)
 
-    for name, handler, help_text in (
-        ("nps", nps_command, "NPS by week or month"),
-        ("fcr", fcr_command, "first-contact resolution by week or month"),
+    for name, table, columns, help_text in (
+        ("nps", nps_table, NPS_COLUMNS, "NPS by week or month"),
+        ("fcr", fcr_table, FCR_COLUMNS, "first-contact resolution by week or month"),
     ):
         cmd = subparsers.add_parser(name, help=help_text)
         cmd.add_argument("--by", choices=PERIODS, required=True)
         cmd.add_argument("--level", choices=LEVELS, default="agent", help="rows per agent, team or organisation")
         _add_filters(cmd)
-        cmd.set_defaults(handler=handler)
+        cmd.set_defaults(handler=period_table_command, table=table, columns=columns)
 
     beh = subparsers.add_parser("nps-behaviour", help="NPS of linked calls where each checklist item passed vs failed")
     _add_filters(beh)
@@ -90,8 +90,9 @@ def import_nps_command(args: argparse.Namespace, context: CliContext) -> int:
     return 0
 
 
-def nps_command(args: argparse.Namespace, context: CliContext) -> int:
-    rows = nps_table(
+def period_table_command(args: argparse.Namespace, context: CliContext) -> int:
+    """``nps`` and ``fcr``: the command's table service (``args.table``) by week or month, as ``args.columns``."""
+    rows = args.table(
         context.user,
         context.database(),
         by=args.by,
@@ -100,21 +101,7 @@ def nps_command(args: argparse.Namespace, context: CliContext) -> int:
         level=args.level,
         settings=context.settings.outcomes,
     )
-    write_rows(rows=rows, columns=NPS_COLUMNS, fmt=args.format, out=context.stdout)
-    return 0
-
-
-def fcr_command(args: argparse.Namespace, context: CliContext) -> int:
-    rows = fcr_table(
-        context.user,
-        context.database(),
-        by=args.by,
-        agent_id=args.agent,
-        team_id=args.team,
-        level=args.level,
-        settings=context.settings.outcomes,
-    )
-    write_rows(rows=rows, columns=FCR_COLUMNS, fmt=args.format, out=context.stdout)
+    write_rows(rows=rows, columns=args.columns, fmt=args.format, out=context.stdout)
     return 0
 
 
@@ -137,7 +124,7 @@ def behaviour_command(args: argparse.Namespace, context: CliContext) -> int:
     return 0
 
 
-def write_rows(*, rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> None:
+def write_rows(*, rows: Sequence[Mapping[str, object]], columns: Sequence[str], fmt: str, out: TextIO) -> None:
     """Write rows as JSON (a list), CSV (header + rows) or an aligned text table."""
     if fmt == "json":
         print(json.dumps(list(rows), indent=2, ensure_ascii=False), file=out)

@@ -12,9 +12,9 @@ import hashlib
 import random
 import re
 from dataclasses import replace
-from typing import Any
 
-from coaching.checklist import Checklist, score_checklist
+from coaching.analysis.scoring import score_call
+from coaching.checklist import Checklist, ChecklistResult
 from coaching.checklist.phrases import find_phrases
 from coaching.checklist.text import tokenize
 from coaching.checklist.types import ChecklistItem
@@ -78,7 +78,7 @@ def add_example(transcript: Transcript, *, phase: str, example: str) -> Transcri
 
 def vary_transcript(
     transcript: Transcript,
-    checklist_result: dict[str, Any],
+    checklist_result: ChecklistResult,
     checklist: Checklist,
     *,
     rng: random.Random,
@@ -88,13 +88,13 @@ def vary_transcript(
     """Drop each passed item's evidence with probability ``drop_p``; fix each failed item with ``fix_p``."""
     by_id = {i.id: i for i in checklist.items}
     out = transcript
-    for item in checklist_result.get("items", []):
-        definition = by_id.get(item.get("id"))
+    for item in checklist_result.items:
+        definition = by_id.get(item.id)
         if definition is None or definition.detector_type in ("talk_ratio", "dead_air", "manual"):
             continue
-        if item.get("passed") is True and definition.detector_type != "absence" and rng.random() < drop_p:
+        if item.passed is True and definition.detector_type != "absence" and rng.random() < drop_p:
             out = drop_phrases(out, definition)
-        elif item.get("passed") is False and rng.random() < fix_p:
+        elif item.passed is False and rng.random() < fix_p:
             if definition.detector_type == "absence":  # its phrases are the violations
                 out = drop_phrases(out, definition)
             else:
@@ -113,11 +113,12 @@ def derived_analysis(
     checklist: Checklist,
 ) -> Analysis:
     """A demo analysis of an edited transcript: real metrics and checklist; voice figures of the source audio."""
-    metrics = compute_metrics(transcript=transcript).to_dict()
-    for speaker in ("agent", "customer"):
-        voice = source.metrics.get("speakers", {}).get(speaker, {}).get("delivery")
-        metrics["speakers"][speaker]["delivery"] = voice
-    scored = score_checklist(transcript=transcript, metrics=metrics, checklist=checklist).to_dict()
+    measured = compute_metrics(transcript=transcript)
+    voice = replace(
+        measured.speakers,
+        agent=replace(measured.speakers.agent, delivery=source.metrics.speakers.agent.delivery),
+        customer=replace(measured.speakers.customer, delivery=source.metrics.speakers.customer.delivery),
+    )
     digest = hashlib.sha256(f"{source.call.audio_sha256}:{call_id}".encode()).hexdigest()
     info = replace(
         source.call,
@@ -129,4 +130,4 @@ def derived_analysis(
         source_filename=f"DEMO {source.call.source_filename}",
         warnings=(DEMO_MARK,),
     )
-    return Analysis(info, transcript, metrics, scored)
+    return score_call(info, transcript, checklist=checklist, metrics=replace(measured, speakers=voice))

@@ -17,24 +17,25 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from coaching.access import SYSTEM_USER, User
+from coaching.analysis.config import AnalysisConfig
 from coaching.analysis.pipeline import AnalysisRequest
 from coaching.asr.transcriber import Transcriber
-from coaching.checklist import load_checklist
 from coaching.demo.calls import derived_analysis, vary_transcript
 from coaching.demo.surveys import seed_demo_surveys
 from coaching.models import Analysis
 from coaching.services.admin import APP_ROLES
-from coaching.services.calls import analyze_call
+from coaching.services.calls import analyze_and_store
+from coaching.services.config import analysis_config
 from coaching.services.feedback import add_comment, override_item, respond_to_item
 from coaching.services.practice import record_attempt, share_practice_call
-from coaching.services.sessions import find_patterns
+from coaching.services.sessions import find_patterns, stored_agenda
 from coaching.settings import Settings
 from coaching.store.app_tables import ActionItemRow, AppUserRow, CoachingSessionRow, CoachRatingRow
 from coaching.store.calls import count_calls, ensure_agent, save_analysis
 from coaching.store.db import Database
 from coaching.store.feedback import current_checklist
+from coaching.store.results import load_results
 from coaching.store.tables import CallRow, TeamRow
-from coaching.views.progress import load_results
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ def seed_demo(
     progress: Callable[[str], None] | None = None,
     today: date | None = None,
 ) -> SeedReport:
-    """Seed the demo (skipped when calls exist and ``if_empty``)."""
+    """Seed the demo (skipped when calls exist and ``if_empty``), analysed and scored with the organisation's
+    :func:`~coaching.services.config.analysis_config` like any other call."""
     say = progress or (lambda _message: None)
     with db.transaction() as session:
         existing = count_calls(session)
@@ -117,9 +119,10 @@ def seed_demo(
         return SeedReport(False, existing, f"database already holds {existing} calls; not seeding")
     day = today or date.today()
     ensure_demo_users(db)
-    real = _analyse_samples(settings, db, transcriber, day, say)
+    config = analysis_config(settings, db)
+    real = _analyse_samples(config, db, transcriber, day, say)
     say("deriving demo calls from the sample analyses")
-    derived = _derive_calls(db, real, day)
+    derived = _derive_calls(db, real, day, config)
     say("adding coach feedback, coaching sessions and ratings")
     _feedback(db, derived)
     _sessions(db, day)
@@ -140,7 +143,7 @@ def _at(day: date, days_ago: float, hour: int = 10) -> datetime:
 
 
 def _analyse_samples(
-    settings: Settings, db: Database, transcriber: Transcriber, day: date, say: Callable[[str], None]
+    config: AnalysisConfig, db: Database, transcriber: Transcriber, day: date, say: Callable[[str], None]
 ) -> dict[str, tuple[str, Analysis]]:
     """Analyse each sample for real; returns sample name → (agent id, analysis)."""
     plan = [(a, sample) for a, _n, _t, _l, sample, _i in DEMO_AGENTS] + list(EXTRA_SAMPLES)
@@ -154,7 +157,9 @@ def _analyse_samples(
             channel_mode="left",
             contact_id=f"DEMO-CALL-{sample}",
         )
-        analysis = analyze_call(SYSTEM_USER, request, settings=settings, transcriber=transcriber, db=db)
+        analysis = analyze_and_store(
+            SYSTEM_USER, request, settings=config.settings, transcriber=transcriber, db=db, checklist=config.checklist
+        )
         with db.transaction() as session:
             row = session.get(CallRow, analysis.call.id)
             assert row is not None
@@ -164,9 +169,11 @@ def _analyse_samples(
     return done
 
 
-def _derive_calls(db: Database, real: dict[str, tuple[str, Analysis]], day: date) -> list[tuple[str, str]]:
+def _derive_calls(
+    db: Database, real: dict[str, tuple[str, Analysis]], day: date, config: AnalysisConfig
+) -> list[tuple[str, str]]:
     """Derived real and practice calls per agent; returns (call id, agent id) of the real ones."""
-    checklist = load_checklist()
+    checklist = config.checklist
     rng = random.Random(11)
     made: list[tuple[str, str]] = []
     for index, (agent_id, _name, _team, language, _sample, improving) in enumerate(DEMO_AGENTS):
@@ -218,24 +225,24 @@ def _feedback(db: Database, derived: list[tuple[str, str]]) -> None:
     for n, (call_id, agent_id) in enumerate(derived[::2]):
         coach, agent = coaches[team_of[agent_id]], demo_user(agent_id, db)
         with db.transaction() as session:
-            items = current_checklist(session, call_id).get("items", [])
-        failed = [i for i in items if i.get("passed") is False]
-        passed = [i for i in items if i.get("passed") is True]
+            items = current_checklist(session, call_id).items
+        failed = [i for i in items if i.passed is False]
+        passed = [i for i in items if i.passed is True]
         for item in failed[:1]:
-            at = item["evidence"][0]["start_s"] if item.get("evidence") else 0.0
-            add_comment(coach, db, call_id, text=f"Listen here: {item['label'].lower()}. Try the line below.", at_s=at)
+            at = item.evidence[0].start_s if item.evidence else 0.0
+            add_comment(coach, db, call_id, text=f"Listen here: {item.label.lower()}. Try the line below.", at_s=at)
         for item in passed[:1]:
-            at = item["evidence"][0]["start_s"] if item.get("evidence") else 0.0
+            at = item.evidence[0].start_s if item.evidence else 0.0
             add_comment(coach, db, call_id, text="Good moment: calm and clear.", at_s=at)
-            override_item(coach, db, call_id, item["id"], passed=True, reason="")  # confirmed
+            override_item(coach, db, call_id, item.id, passed=True, reason="")  # confirmed
         if n % 3 == 0 and failed:
-            override_item(coach, db, call_id, failed[-1]["id"], passed=True, reason="Said in other words; it counts.")
+            override_item(coach, db, call_id, failed[-1].id, passed=True, reason="Said in other words; it counts.")
         if passed:
-            respond_to_item(agent, db, call_id, passed[-1]["id"], agrees=True)
+            respond_to_item(agent, db, call_id, passed[-1].id, agrees=True)
         if n % 4 == 1 and failed:
-            respond_to_item(agent, db, call_id, failed[0]["id"], agrees=False, reason="I explained it in my own words.")
+            respond_to_item(agent, db, call_id, failed[0].id, agrees=False, reason="I explained it in my own words.")
         elif failed:
-            respond_to_item(agent, db, call_id, failed[0]["id"], agrees=True)
+            respond_to_item(agent, db, call_id, failed[0].id, agrees=True)
 
 
 def _sessions(db: Database, day: date) -> None:
@@ -250,15 +257,12 @@ def _sessions(db: Database, day: date) -> None:
                 cutoff = _at(held, 0, 23)
                 before = results.calls[results.calls["created_at"] <= cutoff]
                 subset = type(results)(before, results.items[results.items["call_id"].isin(before["call_id"])])
-                agenda = [
-                    {"key": p.key, "label": p.label, "hits": p.hits, "calls": p.calls}
-                    for p in find_patterns(subset, min_repeats=1)
-                ][:4]
+                agenda = [p.agenda_entry() for p in find_patterns(subset, min_repeats=1)][:4]
                 row = CoachingSessionRow(
                     agent_id=agent_id,
                     coach_id=coach_id,
                     held_on=held,
-                    agenda=agenda,
+                    agenda=stored_agenda(agenda),
                     created_at=now,
                     notes="Listened to two calls together. Agreed to practise the items below (demo).",
                 )
@@ -268,8 +272,8 @@ def _sessions(db: Database, day: date) -> None:
                     session.add(
                         ActionItemRow(
                             session_id=row.id,
-                            text=f"Practise: {entry['label']}",
-                            item_id=str(entry["key"]).split(":")[-1],
+                            text=f"Practise: {entry.label}",
+                            item_id=entry.key.split(":")[-1],
                             due_on=held + timedelta(days=14),
                             done_at=now if months_ago > 60 else None,
                             created_by=coach_id,

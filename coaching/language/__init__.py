@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
-from coaching.errors import CoachingError
+from coaching.errors import LanguageDataError
+from coaching.jsonable import JsonObject
+from coaching.settings import SUPPORTED_LANGUAGES
 
-LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 STATE_CATEGORIES: tuple[str, ...] = ("hardship", "worry", "anger", "relief", "thanks")
 # The balance of a window weighs feelings only: hardship words describe the situation, which
 # customers naturally tell early in the call, so counting them would make every call "improve".
@@ -25,10 +26,6 @@ NEGATIVE_STATES: tuple[str, ...] = ("worry", "anger")
 POSITIVE_STATES: tuple[str, ...] = ("relief", "thanks")
 
 _STRIP = re.compile(r"^[^\w]+|[^\w]+$")
-
-
-class LanguageDataError(CoachingError):
-    """A language is not supported or its data file is broken."""
 
 
 Phrase = tuple[str, ...]
@@ -85,7 +82,7 @@ def _phrases(raw: Any, *, where: str) -> tuple[Phrase, ...]:
     return tuple(tuple(normalize_token(t) + ("*" if t.endswith("*") else "") for t in item.split()) for item in raw)
 
 
-def read_data_file(name: str) -> dict[str, Any]:
+def read_data_file(name: str) -> JsonObject:
     """Parse one YAML data file of this package."""
     try:
         text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
@@ -98,8 +95,8 @@ def read_data_file(name: str) -> dict[str, Any]:
 
 
 def check_language(language: str) -> str:
-    if language not in LANGUAGES:
-        raise LanguageDataError(f"unsupported language {language!r}; supported: {', '.join(LANGUAGES)}")
+    if language not in SUPPORTED_LANGUAGES:
+        raise LanguageDataError(f"unsupported language {language!r}; supported: {', '.join(SUPPORTED_LANGUAGES)}")
     return language
 
 
@@ -141,7 +138,7 @@ def _by_first_char(phrases: tuple[Phrase, ...]) -> dict[str, tuple[tuple[int, Ph
     return {ch: tuple(items) for ch, items in index.items()}
 
 
-def find_phrases(*, tokens: list[str] | tuple[str, ...], phrases: tuple[Phrase, ...]) -> list[tuple[int, int]]:
+def phrase_spans(*, tokens: list[str] | tuple[str, ...], phrases: tuple[Phrase, ...]) -> list[tuple[int, int]]:
     """Non-overlapping matches ``(start, end)`` (token indices, end exclusive), longest phrase first at each start."""
     index = _by_first_char(phrases)
     found: list[tuple[int, int]] = []

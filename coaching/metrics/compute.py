@@ -9,12 +9,11 @@ analysis JSON; :func:`metrics_json_schema` describes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from coaching.errors import AudioError
-from coaching.jsonable import schema_for
+from coaching.jsonable import JsonObject, schema_for
 from coaching.language import load_lexicon
 from coaching.metrics.delivery import Delivery, describe_delivery, frame_features, speech_and_voiced
 from coaching.metrics.norms import Norms
@@ -208,6 +207,6 @@ def compute_metrics(
     )
 
 
-def metrics_json_schema() -> dict[str, Any]:
+def metrics_json_schema() -> JsonObject:
     """JSON Schema (draft 2020-12) of ``CallMetrics.to_dict()``."""
     return schema_for(CallMetrics)

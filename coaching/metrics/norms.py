@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from coaching.language import LanguageDataError, check_language, read_data_file
+from coaching.errors import LanguageDataError
+from coaching.jsonable import JsonObject, from_jsonable
+from coaching.language import check_language, read_data_file
 from coaching.metrics.types import MetricParams, NormCheck, Status
+from coaching.settings import SUPPORTED_LANGUAGES
 
 BAND_KEYS = frozenset({"low", "high", "label", "unit", "percent", "below", "above"})
 
@@ -62,7 +65,7 @@ def _params(raw: Any, *, base: MetricParams, where: str) -> MetricParams:
     if not isinstance(raw, Mapping):
         raise LanguageDataError(f"{where} must be a mapping, got {raw!r}")
     names = {f.name: f.type for f in dataclasses.fields(MetricParams)}
-    changes: dict[str, Any] = {}
+    changes: dict[str, float] = {}  # checked numbers; whole numbers for int parameters
     for key, value in raw.items():
         if key not in names:
             raise LanguageDataError(f"{where}: unknown parameter {key!r}; known: {sorted(names)}")
@@ -70,7 +73,7 @@ def _params(raw: Any, *, base: MetricParams, where: str) -> MetricParams:
         if number is None or number < 0:
             raise LanguageDataError(f"{where}.{key} must be >= 0, got {value!r}")
         changes[key] = int(number) if names[key] in ("int", int) else number
-    params = dataclasses.replace(base, **changes)
+    params = from_jsonable(MetricParams, dataclasses.asdict(base) | changes)  # typed per field, unlike replace()
     if params.trajectory_bins < 3 or params.trajectory_bins % 3:
         raise LanguageDataError(f"{where}.trajectory_bins must be a multiple of 3, got {params.trajectory_bins}")
     return params
@@ -158,7 +161,7 @@ class Norms:
 def _load_defaults(language: str) -> Norms:
     """``norms_common.yaml`` with ``norms_{language}.yaml`` laid over it (band by band, key by key)."""
     common, own = read_data_file("norms_common.yaml"), read_data_file(f"norms_{language}.yaml")
-    raw_bands: dict[str, dict[str, Any]] = {}
+    raw_bands: dict[str, JsonObject] = {}  # parsed YAML, merged key by key
     for name, data in (("norms_common.yaml", common), (f"norms_{language}.yaml", own)):
         section = data.get("bands") or {}
         if not isinstance(section, Mapping):
@@ -171,3 +174,42 @@ def _load_defaults(language: str) -> Norms:
     params = _params(common.get("parameters"), base=MetricParams(), where="norms_common.yaml: parameters")
     params = _params(own.get("parameters"), base=params, where=f"norms_{language}.yaml: parameters")
     return Norms(language=language, bands=bands, params=params)
+
+
+@dataclass(frozen=True)
+class FlagRules:
+    """Thresholds of the call-list flags and the review page's moments (``flags`` in ``norms_common.yaml``).
+
+    One set for the organisation, so calls in different languages are flagged alike.
+    """
+
+    low_score: float  # checklist score (0–100) under this: "low score"
+    min_interruptions: int  # this many agent interruptions or more: "interruptions"
+    min_speaker_confidence: float  # speaker assignment less sure than this: "uncertain speakers"
+    moment_reply_wait_s: float  # the customer's longest wait for a reply is a moment when over this
+    moment_monologue_s: float  # the longest agent monologue is a moment when over this
+
+
+@cache
+def flag_rules() -> FlagRules:
+    """The flag thresholds from ``norms_common.yaml`` (language files may not set them)."""
+    for language in SUPPORTED_LANGUAGES:
+        if "flags" in read_data_file(f"norms_{language}.yaml"):
+            raise LanguageDataError(f"norms_{language}.yaml: 'flags' are set in norms_common.yaml only")
+    raw = read_data_file("norms_common.yaml").get("flags")
+    names = {f.name for f in dataclasses.fields(FlagRules)}
+    if not isinstance(raw, Mapping) or set(raw) != names:
+        raise LanguageDataError(f"norms_common.yaml: 'flags' must set exactly {sorted(names)}, got {raw!r}")
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        number = _number(value, where=f"norms_common.yaml: flags.{key}")
+        if number is None or number < 0:
+            raise LanguageDataError(f"norms_common.yaml: flags.{key} must be >= 0, got {value!r}")
+        values[key] = number
+    return FlagRules(
+        low_score=values["low_score"],
+        min_interruptions=int(values["min_interruptions"]),
+        min_speaker_confidence=values["min_speaker_confidence"],
+        moment_reply_wait_s=values["moment_reply_wait_s"],
+        moment_monologue_s=values["moment_monologue_s"],
+    )

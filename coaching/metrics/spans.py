@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from coaching.models import Speaker, Transcript, Word
+from coaching.models import Speaker, Transcript, Word, segment_words
 
 Interval = tuple[float, float]
 
@@ -76,17 +76,8 @@ def speaker_spans(*, transcript: Transcript, speaker: Speaker) -> list[Interval]
 
 
 def speaker_words(*, transcript: Transcript, speaker: Speaker) -> tuple[Word, ...]:
-    """Words of ``speaker`` in time order; a segment without word timings is spread evenly over its span."""
-    words: list[Word] = []
-    for segment in transcript.segments_of(speaker):
-        if segment.words:
-            words.extend(w for w in segment.words if w.word.strip())
-            continue
-        tokens = segment.text.split()
-        step_s = (segment.end_s - segment.start_s) / max(len(tokens), 1)
-        for k, token in enumerate(tokens):
-            start_s = segment.start_s + k * step_s
-            words.append(Word(word=" " + token, start_s=start_s, end_s=start_s + step_s, probability=0.0))
+    """Words of ``speaker`` in time order; a segment without word timings is spread over its span."""
+    words = [w for segment in transcript.segments_of(speaker) for w in segment_words(segment) if w.word.strip()]
     return tuple(sorted(words, key=lambda w: w.start_s))
 
 

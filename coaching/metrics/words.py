@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coaching.language import STATE_CATEGORIES, Lexicon, find_phrases, normalize_token, phrase_matches
+from coaching.language import STATE_CATEGORIES, Lexicon, normalize_token, phrase_matches, phrase_spans
 from coaching.metrics.types import Fillers, Question, Questions, StateHit, TimedText
-from coaching.models import Segment, Word
+from coaching.models import Segment, Word, segment_words
 
 _SENTENCE_END = (".", "?", "!", "…")
 _MAX_SKIP = 3  # leading discourse words ignored before the question word
@@ -31,19 +31,7 @@ def is_backchannel(*, words: Sequence[Word], duration_s: float, lexicon: Lexicon
 
 def _sentences(segment: Segment) -> list[tuple[Word, ...]]:
     """The segment's words split after sentence-final punctuation."""
-    words = [w for w in segment.words if w.word.strip()]
-    if not words:
-        tokens = segment.text.split()
-        step_s = (segment.end_s - segment.start_s) / max(len(tokens), 1)
-        words = [
-            Word(
-                word=" " + t,
-                start_s=segment.start_s + k * step_s,
-                end_s=segment.start_s + (k + 1) * step_s,
-                probability=0.0,
-            )
-            for k, t in enumerate(tokens)
-        ]
+    words = [w for w in segment_words(segment) if w.word.strip()]
     sentences: list[tuple[Word, ...]] = []
     current: list[Word] = []
     for word in words:
@@ -107,7 +95,7 @@ def agent_questions(*, segments: Sequence[Segment], lexicon: Lexicon) -> Questio
 
 def fillers(*, words: Sequence[Word], lexicon: Lexicon, talk_time_s: float) -> Fillers:
     """Filler words and phrases ("tota", "um", "you know") with their times."""
-    matches = find_phrases(tokens=_tokens(words), phrases=lexicon.fillers)
+    matches = phrase_spans(tokens=_tokens(words), phrases=lexicon.fillers)
     items = tuple(
         TimedText(start_s=words[a].start_s, end_s=words[b - 1].end_s, text=_text(words[a:b])) for a, b in matches
     )
@@ -121,6 +109,6 @@ def state_hits(*, words: Sequence[Word], lexicon: Lexicon) -> tuple[StateHit, ..
     hits = [
         StateHit(category=category, text=_text(words[a:b]), start_s=words[a].start_s)
         for category in STATE_CATEGORIES
-        for a, b in find_phrases(tokens=tokens, phrases=lexicon.states[category])
+        for a, b in phrase_spans(tokens=tokens, phrases=lexicon.states[category])
     ]
     return tuple(sorted(hits, key=lambda h: (h.start_s, h.category)))

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
+
+from coaching.errors import SettingsError
+from coaching.jsonable import JsonObject
 
 Period = Literal["week", "month"]
 Level = Literal["agent", "team", "organisation"]
@@ -86,22 +89,34 @@ def wilson_interval_pct(*, successes: int, n: int, z: float = Z_95) -> tuple[flo
     return 100.0 * max(centre - half, 0.0), 100.0 * min(centre + half, 1.0)
 
 
-def period_labels(*, answered_at: pd.Series, by: Period) -> pd.Series:
-    """``2026-11`` for months, ``2026-W47`` (ISO week year and week) for weeks."""
-    stamps = pd.to_datetime(answered_at, utc=True)
-    if by == "month":
+def check_period(by: str) -> Period:
+    """``by`` as a :data:`Period`; raise :class:`SettingsError` when it is not week or month."""
+    if by not in PERIODS:
+        raise SettingsError(f"by={by!r} must be week or month")
+    return cast(Period, by)
+
+
+def check_level(level: str) -> Level:
+    """``level`` as a :data:`Level`; raise :class:`SettingsError` when it is not one of :data:`LEVELS`."""
+    if level not in LEVELS:
+        raise SettingsError(f"level={level!r} must be one of {', '.join(LEVELS)}")
+    return cast(Level, level)
+
+
+def period_labels(stamps: pd.Series, *, by: str) -> pd.Series:
+    """``2026-11`` for months, ``2026-W47`` (ISO week year and week) for weeks, of timestamps (naive ones are
+    UTC): the one period rule of NPS / FCR tables and progress views."""
+    stamps = pd.to_datetime(stamps, utc=True)
+    if check_period(by) == "month":
         return stamps.dt.strftime("%Y-%m")
-    if by == "week":
-        iso = stamps.dt.isocalendar()
-        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
-    raise ValueError(f"by={by!r} must be week or month")
+    iso = stamps.dt.isocalendar()
+    return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
 
 
 def _grouped(*, frame: pd.DataFrame, by: Period, level: Level) -> Iterable[tuple[str | None, str | None, str, Any]]:
     """Yield (agent, team, period, rows) per group; agent rows carry the agent's latest team in the period."""
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r} must be one of {', '.join(LEVELS)}")
-    work = frame.assign(period=period_labels(answered_at=frame["answered_at"], by=by))
+    check_level(level)
+    work = frame.assign(period=period_labels(frame["answered_at"], by=by))
     work = work.sort_values("answered_at", kind="stable")
     agent_key = work["agent"].astype(object).where(work["agent"].notna(), "") if level == "agent" else ""
     team_key = work["team"].astype(object).where(work["team"].notna(), "") if level == "team" else ""
@@ -127,7 +142,19 @@ def nps_by_period(*, surveys: pd.DataFrame, by: Period, level: Level, min_n: int
     return _frame(rows, NPS_COLUMNS)
 
 
-def _frame(rows: list[dict[str, Any]], columns: Iterable[str]) -> pd.DataFrame:
+def json_records(table: pd.DataFrame) -> list[JsonObject]:
+    """Plain JSON-ready dicts of a table: NaN → None, numpy scalars → Python, floats rounded to 0.1."""
+    return [{str(k): _plain(v) for k, v in record.items()} for record in table.astype(object).to_dict("records")]
+
+
+def _plain(value: object) -> object:
+    plain = value.item() if hasattr(value, "item") else value
+    if isinstance(plain, float):
+        return None if plain != plain else round(plain, 1)
+    return plain
+
+
+def _frame(rows: list[JsonObject], columns: Iterable[str]) -> pd.DataFrame:
     """A table whose ``agent``/``team`` stay None (not NaN) where missing; missing numbers are NaN."""
     frame = pd.DataFrame(rows, columns=list(columns))
     for key in ("agent", "team"):
@@ -135,7 +162,7 @@ def _frame(rows: list[dict[str, Any]], columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def _figure_dict(figure: NpsFigure) -> dict[str, Any]:
+def _figure_dict(figure: NpsFigure) -> JsonObject:
     return {k: getattr(figure, k) for k in NPS_COLUMNS[3:]}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from coaching.errors import SurveyImportError
+from coaching.jsonable import JsonObject
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("contact_id", "agent", "answered_at", "score")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("comment", "channel", "team", "customer_id", "resolved")
@@ -119,14 +120,14 @@ def validate_surveys(*, raw: pd.DataFrame, source_name: str, mapping: Mapping[st
     if len(raw.columns) == 0:
         raise SurveyImportError(f"{source_name}: the file is empty")
     columns = _resolve_columns(raw=raw, source_name=source_name, mapping=check_mapping(mapping=mapping or {}))
-    records: list[dict[str, Any]] = []
+    records: list[JsonObject] = []  # rows of the DataFrame below
     first_row: dict[str, int] = {}
     for position, values in enumerate(raw.itertuples(index=False, name=None)):
         cells = [_cell_text(v) for v in values]
         if not any(cells):
             continue
         row = position + 2
-        record: dict[str, Any] = {"row": row}
+        record: JsonObject = {"row": row}
         for canonical in CANONICAL_COLUMNS:
             index = columns.get(canonical)
             text = cells[index] if index is not None else ""

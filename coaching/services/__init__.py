@@ -1,1 +1,18 @@
-"""services."""
+"""What the pages, the CLI and the worker call: use cases that take the acting user first and check
+:mod:`coaching.access` before touching anyone's data. Long work runs before a short write transaction, so a
+failure leaves the database as it was. Services never import the read models (:mod:`coaching.views`).
+
+Modules
+-------
+config        :func:`config.analysis_config`: the one analysis configuration (organisation's model, languages and
+              active checklist; the environment as default)
+calls         analyse a recording and store it with its audio; open one call; list calls
+jobs          background analysis: submit an upload, the job worker, job state that survives a refresh
+corrections   edit a segment or swap speakers, then score again through the one scoring step
+feedback      comments, coach overrides, agent acknowledge / dispute
+checklists    saved checklist versions, the active one, re-scoring stored calls with another version
+practice      the scenario library, practice attempts, feedback on an attempt, sharing with the coach
+sessions      coaching sessions: agenda from repeated patterns, notes, action items, follow-up, ratings
+outcomes      survey import and saved mappings; NPS, FCR and behaviour vs outcome in the user's scope
+admin         users, teams, roles and the organisation's preferences
+"""

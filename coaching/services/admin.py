@@ -9,26 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 
 from coaching.access import User, can_administer, require
 from coaching.asr.models import ModelInfo, available_models
-from coaching.errors import CoachingError
+from coaching.errors import AdminError
 from coaching.settings import SUPPORTED_LANGUAGES, Settings, parse_languages
-from coaching.store.app_tables import AppSettingRow, AppUserRow
+from coaching.store.app_tables import DEFAULT_KNOWLEDGE_AREAS, AppSettingRow, AppUserRow
 from coaching.store.calls import ensure_agent
 from coaching.store.db import Database
 from coaching.store.tables import AgentRow, TeamRow
 
 APP_ROLES = ("agent", "coach", "manager")
-DEFAULT_KNOWLEDGE_AREAS = ("payment plans", "energy bills", "fees and terms")
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-
-
-class AdminError(CoachingError):
-    """A user, team or preference cannot be saved as given."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +30,25 @@ class Preferences:
     languages: tuple[str, ...]
     whisper_model: str | None
     knowledge_areas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UserEntry:
+    """A user as managers see it in the user list."""
+
+    id: str
+    name: str
+    role: str
+    agent_id: str | None
+    teams: str  # the agent's team, or a coach's teams joined with ", "
+    active: bool
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    id: str
+    name: str
+    agents: int
 
 
 def _now() -> datetime:
@@ -67,21 +80,21 @@ def user_by_id(db: Database, user_id: str) -> User | None:
         return _to_user(row) if row is not None and row.active else None
 
 
-def list_users(user: User, db: Database) -> list[dict[str, Any]]:
+def list_users(user: User, db: Database) -> list[UserEntry]:
     """Every user with role, agent and teams (managers)."""
     require(can_administer(user), user=user, action="list users")
     with db.transaction() as session:
         rows = session.scalars(select(AppUserRow).order_by(AppUserRow.role, AppUserRow.name)).all()
         agent_teams = {a: t for a, t in session.execute(select(AgentRow.id, AgentRow.team_id))}
         return [
-            {
-                "id": r.id,
-                "name": r.name,
-                "role": r.role,
-                "agent_id": r.agent_id,
-                "teams": (agent_teams.get(r.agent_id) or "") if r.agent_id else ", ".join(r.team_ids or ()),
-                "active": r.active,
-            }
+            UserEntry(
+                id=r.id,
+                name=r.name,
+                role=r.role,
+                agent_id=r.agent_id,
+                teams=(agent_teams.get(r.agent_id) or "") if r.agent_id else ", ".join(r.team_ids or ()),
+                active=r.active,
+            )
             for r in rows
         ]
 
@@ -128,12 +141,12 @@ def save_user(
     return clean_id
 
 
-def list_teams(user: User, db: Database) -> list[dict[str, Any]]:
+def list_teams(user: User, db: Database) -> list[TeamEntry]:
     """Teams with their number of agents (everyone signed in may see team names)."""
     with db.transaction() as session:
         teams = session.scalars(select(TeamRow).order_by(TeamRow.name)).all()
         agents = session.scalars(select(AgentRow)).all()
-        return [{"id": t.id, "name": t.name, "agents": sum(1 for a in agents if a.team_id == t.id)} for t in teams]
+        return [TeamEntry(t.id, t.name, sum(1 for a in agents if a.team_id == t.id)) for t in teams]
 
 
 def save_team(user: User, db: Database, *, team_id: str, name: str) -> str:

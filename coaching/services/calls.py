@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from coaching.access import User, can_analyze_for, can_read_call, require
+from coaching.access import User, call_scope, can_analyze_for, can_read_call, require
 from coaching.analysis.pipeline import AnalysisOutput, AnalysisRequest, Progress, analyse_call
 from coaching.asr.transcriber import Transcriber
 from coaching.audio.decode import store_original
@@ -29,7 +29,7 @@ def _agent_team(db: Database, agent_id: str) -> str | None:
         return agent.team_id if agent else None
 
 
-def analyze_call(
+def analyze_and_store(
     user: User,
     request: AnalysisRequest,
     *,
@@ -81,10 +81,6 @@ def get_analysis(user: User, call_id: str, *, db: Database) -> Analysis:
 
 
 def list_calls(user: User, *, db: Database) -> list[CallSummary]:
-    """Calls ``user`` may open, newest first."""
+    """Calls ``user`` may open, newest first (only those are read: :func:`coaching.access.call_scope`)."""
     with db.transaction() as session:
-        agent_ids = [user.agent_id] if user.role == "agent" and user.agent_id else None
-        summaries = list_call_summaries(session, agent_ids=agent_ids)
-    return [
-        s for s in summaries if can_read_call(user, agent_id=s.agent_id, team_id=s.team_id, is_private=s.is_private)
-    ]
+        return list_call_summaries(session, scope=call_scope(user))

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 
 from coaching.access import User, can_edit_checklist, may_read, require
-from coaching.checklist import Checklist, load_checklist, score_checklist
+from coaching.analysis.scoring import rescore
+from coaching.checklist import Checklist, load_checklist
 from coaching.checklist.loader import DEFAULT_PATH, parse_checklist
 from coaching.errors import ChecklistError, NotFoundError
+from coaching.services.config import active_checklist
 from coaching.store.app_tables import ChecklistVersionRow
 from coaching.store.calls import add_analysis_row, call_context, load_analysis
 from coaching.store.db import Database
@@ -32,15 +34,6 @@ class ChecklistVersion:
     active: bool
     created_by: str
     created_at: datetime | None
-
-
-def active_checklist(db: Database) -> Checklist:
-    """The checklist new analyses and corrections use: the active saved version, else the packaged default."""
-    with db.transaction() as session:
-        row = session.scalars(select(ChecklistVersionRow).where(ChecklistVersionRow.is_active.is_(True))).first()
-        text = row.source_text if row else None
-        source = row.version_id if row else None
-    return parse_checklist(text, source=source or "saved checklist") if text else load_checklist()
 
 
 def list_versions(user: User, db: Database) -> list[ChecklistVersion]:
@@ -82,10 +75,12 @@ def version_text(user: User, db: Database, version_id: str) -> str:
         return row.source_text
 
 
-def save_version(user: User, db: Database, text: str, *, note: str = "", activate: bool = True) -> ChecklistVersion:
-    """Validate and save a new version; it scores new analyses when ``activate``."""
+def save_version(
+    user: User, db: Database, text: str, *, note: str = "", activate: bool = True, source: str = "edited checklist"
+) -> ChecklistVersion:
+    """Validate and save a new version; it scores new analyses when ``activate``. Errors name ``source``."""
     require(can_edit_checklist(user), user=user, action="edit the checklist")
-    checklist = parse_checklist(text, source="edited checklist")
+    checklist = parse_checklist(text, source=source)
     default = load_checklist()
     with db.transaction() as session:
         newest = session.scalar(select(func.max(ChecklistVersionRow.version)))
@@ -127,6 +122,20 @@ def activate_version(user: User, db: Database, version_id: str) -> str:
     return version_id
 
 
+def activate_text(
+    user: User, db: Database, text: str, *, note: str = "", source: str = "checklist"
+) -> ChecklistVersion:
+    """Make the checklist ``text`` the active one: a saved version (or the packaged default) with the same
+    content becomes active again; other content is validated and saved as a new active version."""
+    require(can_edit_checklist(user), user=user, action="choose the active checklist")
+    checklist = parse_checklist(text, source=source)
+    known = {v.version_id: v for v in list_versions(user, db)}
+    if checklist.version_id in known:
+        activate_version(user, db, checklist.version_id)
+        return replace(known[checklist.version_id], active=True)
+    return save_version(user, db, text, note=note, activate=True, source=source)
+
+
 @dataclass(frozen=True)
 class RescoreReport:
     """Calls given a new analysis row scored with ``version_id``; ``skipped`` already had that version."""
@@ -139,7 +148,8 @@ class RescoreReport:
 def rescore_calls(
     user: User, db: Database, *, checklist: Checklist | None = None, call_ids: list[str] | None = None
 ) -> RescoreReport:
-    """Score stored calls again with ``checklist`` (default: the active one) from their stored transcript and
+    """Score stored calls again with ``checklist`` (default: the active one, as
+    :func:`coaching.services.config.analysis_config` resolves it) from their stored transcript and
     metrics. Each gets a new current analysis row; the old rows keep the version they were scored with.
 
     ``call_ids`` None means every call ``user`` may open. Coaches re-score their teams' calls, managers all.
@@ -157,11 +167,10 @@ def rescore_calls(
             continue
         with db.transaction() as session:
             current = load_analysis(session, ctx.call_id)
-        if current.checklist.get("version_id") == chosen.version_id:
+        if current.checklist.version_id == chosen.version_id:
             skipped += 1
             continue
-        result = score_checklist(transcript=current.transcript, metrics=current.metrics, checklist=chosen)
         with db.transaction() as session:
-            add_analysis_row(session, replace(current, checklist=result.to_dict()))
+            add_analysis_row(session, rescore(current, checklist=chosen))
         rescored += 1
     return RescoreReport(chosen.version_id, rescored, skipped)

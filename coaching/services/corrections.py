@@ -15,13 +15,14 @@ from pathlib import Path
 
 from coaching.access import User, can_correct_transcript, require
 from coaching.analysis.pipeline import speaker_signals
+from coaching.analysis.scoring import score_call
 from coaching.audio.decode import decode_audio
-from coaching.checklist import Checklist, score_checklist
-from coaching.errors import CoachingError, NotFoundError
-from coaching.metrics.compute import SpeakerSignals, compute_metrics
-from coaching.models import Analysis, Segment, Transcript, Word
+from coaching.checklist import Checklist, load_checklist
+from coaching.errors import CoachingError, CorrectionError, NotFoundError
+from coaching.metrics.compute import SpeakerSignals
+from coaching.models import Analysis, Segment, Transcript, Word, spread_words
 from coaching.settings import Settings
-from coaching.speakers.assign import swap_speakers as swap_speakers_of
+from coaching.speakers.assign import swap_speakers
 from coaching.store.app_tables import TranscriptEditRow
 from coaching.store.calls import add_analysis_row, call_context, load_analysis, replace_transcript
 from coaching.store.db import Database
@@ -31,28 +32,13 @@ logger = logging.getLogger(__name__)
 MAX_SEGMENT_CHARS = 5000
 
 
-class CorrectionError(CoachingError):
-    """A correction cannot be applied as given."""
-
-
-def _spread(tokens: list[str], start_s: float, end_s: float) -> list[Word]:
-    """Words over [start_s, end_s] in proportion to their length, probability 1 (a person wrote them)."""
-    total = sum(len(t) for t in tokens) or 1
-    words, at = [], start_s
-    for i, token in enumerate(tokens):
-        end = end_s if i == len(tokens) - 1 else at + (end_s - start_s) * len(token) / total
-        words.append(Word(" " + token, round(at, 3), round(end, 3), 1.0))
-        at = end
-    return words
-
-
 def retime_words(segment: Segment, text: str) -> tuple[Word, ...]:
     """Words of the corrected ``text``. Unchanged words keep their timing and confidence; changed or added
     words take the time of the words they replace (or the gap they fill), with probability 1."""
     tokens = text.split()
     old = list(segment.words)
     if not old:
-        return tuple(_spread(tokens, segment.start_s, segment.end_s)) if tokens else ()
+        return spread_words(tokens, start_s=segment.start_s, end_s=segment.end_s)
     matcher = SequenceMatcher(a=[w.word.strip() for w in old], b=tokens, autojunk=False)
     words: list[Word] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -65,7 +51,7 @@ def retime_words(segment: Segment, text: str) -> tuple[Word, ...]:
                 start = old[i1 - 1].end_s if i1 > 0 else segment.start_s
                 end = old[i1].start_s if i1 < len(old) else segment.end_s
                 end = max(end, start + 0.1 * (j2 - j1))
-            words += _spread(tokens[j1:j2], start, end)
+            words += spread_words(tokens[j1:j2], start_s=start, end_s=end)
     return tuple(words)
 
 
@@ -93,17 +79,6 @@ def _signals(path: str, transcript: Transcript, settings: Settings) -> SpeakerSi
     return speaker_signals(audio, transcript.channel_mode)
 
 
-def rescore(
-    analysis: Analysis, transcript: Transcript, *, audio_path: str, settings: Settings, checklist: Checklist | None
-) -> Analysis:
-    """Metrics and checklist of ``transcript`` (the analysis's call info is kept)."""
-    signals = _signals(audio_path, transcript, settings)
-    metrics = compute_metrics(transcript=transcript, signals=signals).to_dict()
-    scored = score_checklist(transcript=transcript, metrics=metrics, checklist=checklist).to_dict()
-    info = replace(analysis.call, channel_mode=transcript.channel_mode)
-    return Analysis(info, transcript, metrics, scored)
-
-
 def _apply(
     user: User,
     db: Database,
@@ -123,14 +98,15 @@ def _apply(
         row = session.get(CallRow, call_id)
         audio_path = row.audio_path if row else ""
     if change == "swap":
-        transcript, old_text = swap_speakers_of(current.transcript), ""
+        transcript, old_text = swap_speakers(current.transcript), ""
     else:
         assert position is not None
         transcript = edited_transcript(current.transcript, position=position, text=text)
         old_text = current.transcript.segments[position].text
         if transcript.segments[position].text == old_text:
             raise CorrectionError("the text is unchanged")
-    updated = rescore(current, transcript, audio_path=audio_path, settings=settings, checklist=checklist)
+    signals = _signals(audio_path, transcript, settings)
+    updated = score_call(current.call, transcript, checklist=checklist or load_checklist(), signals=signals)
     with db.transaction() as session:
         row = session.get(CallRow, call_id)
         if row is None:
@@ -168,7 +144,7 @@ def edit_segment(
     )
 
 
-def swap_speakers(
+def swap_call_speakers(
     user: User, db: Database, call_id: str, *, settings: Settings, checklist: Checklist | None = None
 ) -> Analysis:
     """Exchange agent and customer everywhere and re-compute metrics and checklist."""

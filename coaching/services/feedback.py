@@ -7,23 +7,19 @@ lays them over it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from coaching.access import User, can_comment, can_override_items, can_respond_to_items, require, require_read
 from coaching.checklist.reviews import ACKNOWLEDGE, DISPUTE, OVERRIDE, Review, effective_passed
-from coaching.errors import CoachingError, NotFoundError
+from coaching.checklist.types import ItemResult
+from coaching.errors import FeedbackError, NotFoundError
 from coaching.store.app_tables import CommentRow, ItemReviewRow
 from coaching.store.calls import call_context
 from coaching.store.db import Database
 from coaching.store.feedback import Comment, comment_of, comments_of, current_checklist, review_of, reviews_of
 
 MAX_COMMENT_CHARS = 2000
-
-
-class FeedbackError(CoachingError):
-    """A comment, override or response cannot be saved as given."""
 
 
 def _now() -> datetime:
@@ -83,9 +79,9 @@ def override_item(user: User, db: Database, call_id: str, item_id: str, *, passe
         ctx = call_context(session, call_id)
         require(can_override_items(user, ctx), user=user, action=f"override checklist results of call {call_id!r}")
         auto = _auto_item(session, call_id, item_id)
-        if passed is not None and passed != auto.get("passed") and not reason.strip():
+        if passed is not None and passed != auto.passed and not reason.strip():
             raise FeedbackError(f"say why you change {item_id!r}: a reason is required for an override")
-        return _add_review(session, user, call_id, item_id, OVERRIDE, passed, auto.get("passed"), reason)
+        return _add_review(session, user, call_id, item_id, OVERRIDE, passed, auto.passed, reason)
 
 
 def respond_to_item(user: User, db: Database, call_id: str, item_id: str, *, agrees: bool, reason: str = "") -> Review:
@@ -94,13 +90,13 @@ def respond_to_item(user: User, db: Database, call_id: str, item_id: str, *, agr
         ctx = call_context(session, call_id)
         require(can_respond_to_items(user, ctx), user=user, action=f"respond to results of call {call_id!r}")
         auto = _auto_item(session, call_id, item_id)
-        shown = effective_passed(auto.get("passed"), reviews_of(session, call_id).get((item_id, OVERRIDE)))
+        shown = effective_passed(auto.passed, reviews_of(session, call_id).get((item_id, OVERRIDE)))
         if not agrees and not reason.strip():
             raise FeedbackError(f"say why you dispute {item_id!r}: a reason is required")
         if shown is None:
             raise FeedbackError(f"{item_id!r} has no pass or fail to acknowledge or dispute")
         kind, view = (ACKNOWLEDGE, shown) if agrees else (DISPUTE, not shown)
-        return _add_review(session, user, call_id, item_id, kind, view, auto.get("passed"), reason)
+        return _add_review(session, user, call_id, item_id, kind, view, auto.passed, reason)
 
 
 def _add_review(
@@ -129,9 +125,8 @@ def _add_review(
     return review_of(row)
 
 
-def _auto_item(session: Session, call_id: str, item_id: str) -> dict[str, Any]:
-    checklist = current_checklist(session, call_id)
-    for item in checklist.get("items", []):
-        if item.get("id") == item_id:
-            return dict(item)
+def _auto_item(session: Session, call_id: str, item_id: str) -> ItemResult:
+    for item in current_checklist(session, call_id).items:
+        if item.id == item_id:
+            return item
     raise NotFoundError(f"call {call_id!r} has no checklist item {item_id!r}")

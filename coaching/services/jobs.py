@@ -1,7 +1,7 @@
 """Background analysis: a job table and one worker thread.
 
 :func:`submit_analysis` checks access, keeps the upload under ``<data dir>/uploads`` and queues a job row.
-:class:`JobWorker` claims queued jobs one at a time, runs :func:`coaching.services.calls.analyze_call` as the user
+:class:`JobWorker` claims queued jobs one at a time, runs :func:`coaching.services.calls.analyze_and_store` as the user
 who submitted it, and writes the stage and fraction as it goes. Because the state lives in the database,
 a browser refresh (or a new session) finds the job again; a job interrupted by a server stop is queued again
 when the worker starts. A failure keeps its one-line reason.
@@ -17,16 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select, update
 
 from coaching.access import User, can_analyze_for, require
 from coaching.analysis.pipeline import AnalysisRequest
 from coaching.asr.transcriber import Transcriber
-from coaching.checklist import Checklist
-from coaching.errors import AudioTooLargeError, CoachingError, EmptyAudioError, NotFoundError
-from coaching.services.calls import analyze_call
+from coaching.errors import AudioTooLargeError, CoachingError, EmptyAudioError, InputError, NotFoundError
+from coaching.jsonable import JsonObject
+from coaching.services.calls import analyze_and_store
+from coaching.services.config import analysis_config
 from coaching.services.practice import record_attempt
 from coaching.settings import Settings
 from coaching.store.app_tables import JobRow
@@ -83,7 +83,7 @@ def submit_analysis(
 ) -> Job:
     """Queue the analysis of an uploaded recording; practice calls are the agent's own and private."""
     if call_type not in CALL_TYPES:
-        raise CoachingError(f"call type {call_type!r} must be real or practice")
+        raise InputError(f"call type {call_type!r} must be real or practice")
     if not data:
         raise EmptyAudioError(f"{filename}: the file is empty")
     if len(data) > settings.max_file_bytes:
@@ -172,11 +172,16 @@ def one_line(error: BaseException) -> str:
 
 TranscriberFactory = Callable[[Settings], Transcriber]
 SettingsProvider = Callable[[], Settings]
-ChecklistProvider = Callable[[], Checklist | None]
 
 
 class JobWorker:
-    """Runs queued jobs one at a time in a daemon thread (:meth:`start`) or on demand (:meth:`process_next`)."""
+    """Runs queued jobs one at a time in a daemon thread (:meth:`start`) or on demand (:meth:`process_next`).
+
+    ``settings`` gives the environment settings; each job is analysed with
+    :func:`coaching.services.config.analysis_config` of them and the database, resolved when the job starts
+    (the organisation's saved model and languages, the active checklist), like the CLI's ``analyze``.
+    ``transcriber_factory`` loads the speech model of those settings; models are kept per model and device.
+    """
 
     def __init__(
         self,
@@ -184,13 +189,11 @@ class JobWorker:
         db: Database,
         settings: SettingsProvider,
         transcriber_factory: TranscriberFactory,
-        checklist: ChecklistProvider | None = None,
         poll_s: float = 1.0,
     ) -> None:
         self.db = db
         self._settings = settings
         self._factory = transcriber_factory
-        self._checklist = checklist or (lambda: None)
         self._poll_s = poll_s
         self._transcribers: dict[tuple[str | None, str], Transcriber] = {}
         self._wake = threading.Event()
@@ -268,10 +271,10 @@ class JobWorker:
                 upload.parent.rmdir()
         return job_id
 
-    def _run(self, job_id: str, params: dict[str, Any], acting: dict[str, Any], agent_id: str, upload: Path) -> str:
+    def _run(self, job_id: str, params: JsonObject, acting: JsonObject, agent_id: str, upload: Path) -> str:
         if not upload.is_file():
             raise NotFoundError(f"{params.get('filename')}: the uploaded file is gone; upload it again")
-        settings = self._settings()
+        config = analysis_config(self._settings(), self.db)
         user = User(**{**acting, "team_ids": tuple(acting.get("team_ids", ()))})
         request = AnalysisRequest(
             path=upload,
@@ -281,13 +284,13 @@ class JobWorker:
             source_filename=params.get("filename"),
         )
         practice = params.get("call_type") == "practice"
-        analysis = analyze_call(
+        analysis = analyze_and_store(
             user,
             request,
-            settings=settings,
-            transcriber=self._transcriber(settings),
+            settings=config.settings,
+            transcriber=self._transcriber(config.settings),
             db=self.db,
-            checklist=self._checklist(),
+            checklist=config.checklist,
             call_type="practice" if practice else "real",
             is_private=practice,
             progress=lambda stage, fraction: self._progress(job_id, stage, fraction),

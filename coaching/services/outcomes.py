@@ -10,31 +10,19 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from coaching.access import User, can_import_surveys, can_read_outcomes, require
-from coaching.checklist.reviews import apply_reviews
-from coaching.errors import NotFoundError, SettingsError, SurveyImportError
-from coaching.outcomes.nps import (
-    LEVELS,
-    PERIODS,
-    Level,
-    Period,
-    behaviour_vs_outcome,
-    fcr_by_period,
-    first_contact_resolved,
-    nps_by_period,
-)
+from coaching.access import User, can_import_surveys, outcome_scope, require
+from coaching.errors import NotFoundError, SurveyImportError
+from coaching.jsonable import JsonObject
+from coaching.outcomes.nps import Level, behaviour_vs_outcome, check_level, check_period, json_records
 from coaching.outcomes.surveys import check_mapping, read_survey_file, validate_surveys
 from coaching.settings import OutcomeSettings
 from coaching.store.db import Database
-from coaching.store.feedback import reviews_of
-from coaching.store.survey_tables import SurveyMappingRow, linked_checklist_items, load_surveys, upsert_surveys
-from coaching.store.tables import AgentRow
+from coaching.store.outcomes import fcr_frame, linked_checklist_items, nps_frame, team_lookup
+from coaching.store.survey_tables import SurveyMappingRow, upsert_surveys
 
 
 @dataclass(frozen=True)
@@ -53,9 +41,9 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class BehaviourReport:
-    """Rows from :func:`coaching.outcomes.nps.behaviour_vs_outcome` as dicts, and one plain-language note."""
+    """Rows from :func:`coaching.outcomes.nps.behaviour_vs_outcome` as JSON records (CLI output), and one note."""
 
-    rows: tuple[dict[str, Any], ...]
+    rows: tuple[JsonObject, ...]
     n_linked_contacts: int
     min_n: int
     note: str
@@ -114,53 +102,6 @@ def get_mapping(user: User, db: Database, name: str) -> dict[str, str]:
     return mappings[name.strip()]
 
 
-@dataclass(frozen=True)
-class _Scope:
-    agent_id: str | None
-    team_ids: tuple[str, ...] | None  # None: every team
-
-    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.agent_id is not None:
-            frame = frame[frame["agent"] == self.agent_id]
-        if self.team_ids is not None:
-            frame = frame[frame["team"].isin(self.team_ids)]
-        return frame
-
-
-def _scope(user: User, session: Session, *, agent_id: str | None, team_id: str | None, level: str) -> _Scope:
-    """Check access and narrow what ``user`` sees; raise :class:`AccessError` otherwise."""
-    if level not in LEVELS:
-        raise SettingsError(f"level={level!r} must be one of {', '.join(LEVELS)}")
-    if level == "organisation" or (level == "team" and user.role == "agent"):
-        require(can_read_outcomes(user, agent_id=None, team_id=None), user=user, action=f"read {level} outcomes")
-    if agent_id is None and user.role == "agent":
-        agent_id = user.agent_id
-    if agent_id is not None:
-        agent = session.get(AgentRow, agent_id)
-        agent_team = agent.team_id if agent is not None else None
-        require(
-            can_read_outcomes(user, agent_id=agent_id, team_id=agent_team),
-            user=user,
-            action=f"read outcomes of agent {agent_id!r}",
-        )
-    if team_id is not None:
-        require(
-            can_read_outcomes(user, agent_id=None, team_id=team_id),
-            user=user,
-            action=f"read outcomes of team {team_id!r}",
-        )
-    if agent_id is None and team_id is None and user.role not in ("manager", "system"):
-        require(user.role == "coach", user=user, action="read outcomes of every agent")
-        return _Scope(None, user.team_ids)
-    return _Scope(agent_id, None if team_id is None else (team_id,))
-
-
-def _check_by(by: str) -> Period:
-    if by not in PERIODS:
-        raise SettingsError(f"by={by!r} must be week or month")
-    return by
-
-
 def nps_table(
     user: User,
     db: Database,
@@ -170,13 +111,16 @@ def nps_table(
     team_id: str | None = None,
     level: Level = "agent",
     settings: OutcomeSettings | None = None,
-) -> list[dict[str, Any]]:
-    """NPS rows {agent, team, period, n, promoters, passives, detractors, nps, ci_low, ci_high, reliable}."""
-    period, config = _check_by(by), settings or OutcomeSettings()
+) -> list[JsonObject]:  # JSON records for the CLI
+    """NPS rows {agent, team, period, n, promoters, passives, detractors, nps, ci_low, ci_high, reliable}.
+
+    Only the answers ``user`` may see are read (:func:`coaching.access.outcome_scope`)."""
+    period, config = check_period(by), settings or OutcomeSettings()
     with db.transaction() as session:
-        scope = _scope(user, session, agent_id=agent_id, team_id=team_id, level=level)
-        surveys = scope.apply(load_surveys(session=session))
-    return _records(nps_by_period(surveys=surveys, by=period, level=level, min_n=config.min_n))
+        scope = outcome_scope(
+            user, level=check_level(level), agent_id=agent_id, team_id=team_id, team_of=team_lookup(session)
+        )
+        return json_records(nps_frame(session, scope, by=period, level=level, settings=config))
 
 
 def fcr_table(
@@ -188,28 +132,18 @@ def fcr_table(
     team_id: str | None = None,
     level: Level = "agent",
     settings: OutcomeSettings | None = None,
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:  # JSON records for the CLI
     """FCR rows {agent, team, period, n, resolved, fcr, ci_low, ci_high, unknown, reliable}.
 
-    Repeats are looked for among all contacts (any agent) before the rows are narrowed to what ``user`` sees.
+    Repeats are looked for among all contacts of the same customers (any agent) before the rows are narrowed to
+    what ``user`` sees.
     """
-    period, config = _check_by(by), settings or OutcomeSettings()
+    period, config = check_period(by), settings or OutcomeSettings()
     with db.transaction() as session:
-        scope = _scope(user, session, agent_id=agent_id, team_id=team_id, level=level)
-        surveys = load_surveys(session=session)
-    if surveys.empty:
-        return []
-    flags = first_contact_resolved(contacts=surveys, window_days=config.fcr_window_days)
-    visible = scope.apply(surveys.assign(resolved=flags))
-    table = fcr_by_period(
-        contacts=visible,
-        by=period,
-        level=level,
-        window_days=config.fcr_window_days,
-        min_n=config.min_n,
-        as_of=surveys["answered_at"].max(),
-    )
-    return _records(table)
+        scope = outcome_scope(
+            user, level=check_level(level), agent_id=agent_id, team_id=team_id, team_of=team_lookup(session)
+        )
+        return json_records(fcr_frame(session, scope, by=period, level=level, settings=config))
 
 
 def behaviour_outcomes(
@@ -226,14 +160,13 @@ def behaviour_outcomes(
     """
     config = settings or OutcomeSettings()
     with db.transaction() as session:
-        scope = _scope(user, session, agent_id=agent_id, team_id=team_id, level="agent")
-        linked = linked_checklist_items(
-            session=session, adjust=lambda call_id, checklist: apply_reviews(checklist, reviews_of(session, call_id))
+        scope = outcome_scope(
+            user, level=check_level("agent"), agent_id=agent_id, team_id=team_id, team_of=team_lookup(session)
         )
-    linked = scope.apply(linked)
+        linked = linked_checklist_items(session=session, scope=scope)
     table = behaviour_vs_outcome(linked=linked, min_n=config.min_n)
     n_contacts = int(linked["contact_id"].nunique())
-    rows = tuple(_records(table))
+    rows = tuple(json_records(table))
     if n_contacts == 0:
         note = "No survey answers are linked to analysed calls yet (a call links through its contact_id)."
     elif not any(r["enough_data"] for r in rows):
@@ -244,17 +177,3 @@ def behaviour_outcomes(
     else:
         note = f"{n_contacts} linked contacts. Differences show association, not cause."
     return BehaviourReport(rows=rows, n_linked_contacts=n_contacts, min_n=config.min_n, note=note)
-
-
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Plain JSON-ready dicts: NaN → None, numpy scalars → Python, floats rounded to 0.1."""
-    records = []
-    for record in table.astype(object).to_dict("records"):
-        clean: dict[str, Any] = {}
-        for key, value in record.items():
-            plain = value.item() if hasattr(value, "item") else value
-            if isinstance(plain, float):
-                plain = None if plain != plain else round(plain, 1)
-            clean[str(key)] = plain
-        records.append(clean)
-    return records

@@ -15,18 +15,18 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from coaching.access import User, can_share_practice, require, require_read
-from coaching.checklist.reviews import apply_reviews
-from coaching.errors import CoachingError, NotFoundError
+from coaching.access import User, call_scope, can_share_practice, require, require_read
+from coaching.checklist.reviews import ReviewedChecklist, ReviewedItem, apply_reviews
+from coaching.errors import InputError, NotFoundError
 from coaching.models import Analysis
 from coaching.services.calls import get_analysis
+from coaching.settings import SUPPORTED_LANGUAGES
 from coaching.store.app_tables import PracticeAttemptRow
 from coaching.store.calls import call_context, current_analysis_ids
 from coaching.store.db import Database
-from coaching.store.feedback import current_checklist, reviews_of
-from coaching.store.tables import AnalysisRow, CallRow
-
-SCENARIO_LANGUAGES = ("fi", "sv", "en")
+from coaching.store.feedback import reviews_of
+from coaching.store.scope import call_scope_where
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,9 @@ class PracticeFeedback:
 
     analysis: Analysis
     scenario: Scenario | None
-    checklist: dict[str, Any]
-    focus_items: tuple[dict[str, Any], ...]
-    other_items: tuple[dict[str, Any], ...]
+    checklist: ReviewedChecklist
+    focus_items: tuple[ReviewedItem, ...]
+    other_items: tuple[ReviewedItem, ...]
     previous_score: float | None
     shared: bool
 
@@ -91,8 +91,8 @@ def load_scenarios() -> tuple[Scenario, ...]:
 
 def scenarios_for(language: str) -> tuple[Scenario, ...]:
     """The scenarios in one language."""
-    if language not in SCENARIO_LANGUAGES:
-        raise CoachingError(f"language {language!r} must be one of {', '.join(SCENARIO_LANGUAGES)}")
+    if language not in SUPPORTED_LANGUAGES:
+        raise InputError(f"language {language!r} must be one of {', '.join(SUPPORTED_LANGUAGES)}")
     return tuple(s for s in load_scenarios() if s.language == language)
 
 
@@ -120,24 +120,27 @@ def record_attempt(db: Database, *, call_id: str, agent_id: str, scenario_id: st
 
 
 def list_attempts(user: User, db: Database) -> list[Attempt]:
-    """The signed-in agent's practice attempts, newest first (practice is private, so only one's own)."""
+    """The signed-in agent's practice attempts, newest first (practice is private, so only one's own), with the
+    current score, in one query."""
     if user.role != "agent" or not user.agent_id:
         return []
+    current = current_analysis_ids()
+    query = (
+        select(PracticeAttemptRow, CallRow.language, CallRow.is_private, AnalysisRow.score)
+        .join(CallRow, CallRow.id == PracticeAttemptRow.call_id)
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .outerjoin(current, current.c.call_id == CallRow.id)
+        .outerjoin(AnalysisRow, AnalysisRow.id == current.c.analysis_id)
+        .where(call_scope_where(call_scope(user)))
+        .order_by(PracticeAttemptRow.created_at.desc())
+    )
     with db.transaction() as session:
-        rows = session.execute(
-            select(PracticeAttemptRow, CallRow.language, CallRow.is_private)
-            .join(CallRow, CallRow.id == PracticeAttemptRow.call_id)
-            .where(PracticeAttemptRow.agent_id == user.agent_id)
-            .order_by(PracticeAttemptRow.created_at.desc())
-        ).all()
-        scores = _scores(session, [r.call_id for r, _, _ in rows])
+        rows = session.execute(query).all()
     attempts = []
-    for row, language, private in rows:
+    for row, language, private, score in rows:
         scenario = get_scenario(row.scenario_id, language)
         title = scenario.title if scenario else "free practice"
-        attempts.append(
-            Attempt(row.call_id, row.scenario_id, title, row.created_at, scores.get(row.call_id), not private)
-        )
+        attempts.append(Attempt(row.call_id, row.scenario_id, title, row.created_at, score, not private))
     return attempts
 
 
@@ -157,7 +160,7 @@ def practice_feedback(user: User, db: Database, call_id: str) -> PracticeFeedbac
     with db.transaction() as session:
         require_read(user, call_context(session, call_id))
         attempt = session.get(PracticeAttemptRow, call_id)
-        checklist = apply_reviews(current_checklist(session, call_id), reviews_of(session, call_id))
+        checklist = apply_reviews(analysis.checklist, reviews_of(session, call_id))
         row = session.get(CallRow, call_id)
         shared = bool(row and not row.is_private)
         previous = None
@@ -175,14 +178,14 @@ def practice_feedback(user: User, db: Database, call_id: str) -> PracticeFeedbac
             previous = _scores(session, [earlier]).get(earlier) if earlier else None
     scenario = get_scenario(attempt.scenario_id, analysis.call.language) if attempt else None
     focus = scenario.focus if scenario else ()
-    items = checklist.get("items", [])
-    by_id = {i.get("id"): i for i in items}
+    items = checklist.items
+    by_id = {i.id: i for i in items}
     return PracticeFeedback(
         analysis=analysis,
         scenario=scenario,
         checklist=checklist,
         focus_items=tuple(by_id[f] for f in focus if f in by_id),
-        other_items=tuple(i for i in items if i.get("id") not in focus),
+        other_items=tuple(i for i in items if i.id not in focus),
         previous_score=previous,
         shared=shared,
     )

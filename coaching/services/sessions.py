@@ -7,28 +7,25 @@ last :data:`RECENT_CALLS` real calls, or a metric outside its norm band as often
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coaching.access import User, can_coach_agent, require, require_agent_read, require_coach
-from coaching.errors import CoachingError, NotFoundError
+from coaching.errors import NotFoundError, SessionError
+from coaching.jsonable import JsonObject, from_jsonable, to_jsonable
 from coaching.store.app_tables import ActionItemRow, CoachingSessionRow, CoachRatingRow
 from coaching.store.calls import agent_team
 from coaching.store.db import Database
+from coaching.store.results import Results, load_results, rows_where
 from coaching.store.tables import AgentRow
-from coaching.views.progress import Results, load_results, rows_where
 
 RECENT_CALLS = 5
 MIN_REPEATS = 3
-
-
-class SessionError(CoachingError):
-    """A coaching session, note, action item or rating cannot be saved as given."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +40,38 @@ class Pattern:
     def text(self) -> str:
         return f"{self.label}: {self.hits} of the last {self.calls} calls"
 
+    def agenda_entry(self) -> AgendaEntry:
+        return AgendaEntry(key=self.key, label=self.label, hits=self.hits, calls=self.calls)
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """A pattern as it stood when a session was held (stored with the session as JSON)."""
+
+    key: str  # "item:<id>" or "norm:<label>"
+    label: str
+    hits: int
+    calls: int
+
+    @property
+    def share(self) -> float:
+        """Share of the calls with the pattern (0 when there were none)."""
+        return self.hits / self.calls if self.calls else 0.0
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: int
+    text: str
+    item_id: str | None
+    due_on: date | None
+    done: bool
+    overdue: bool
+
 
 @dataclass(frozen=True)
 class FollowUp:
-    pattern: dict[str, Any]
+    pattern: AgendaEntry
     calls_since: int
     hits_since: int
     verdict: str  # improved | unchanged | worse | no calls yet
@@ -58,9 +83,9 @@ class SessionView:
     agent_id: str
     coach_id: str
     held_on: date
-    agenda: tuple[dict[str, Any], ...]
+    agenda: tuple[AgendaEntry, ...]
     notes: str
-    actions: tuple[dict[str, Any], ...]
+    actions: tuple[ActionItem, ...]
     follow_up: tuple[FollowUp, ...]
 
 
@@ -107,7 +132,7 @@ def _hits(results: Results, key: str, call_ids: list[str]) -> int:
 
 
 def follow_up(
-    results: Results, *, agenda: list[dict[str, Any]], since: date, recent: int = RECENT_CALLS
+    results: Results, *, agenda: Sequence[AgendaEntry], since: date, recent: int = RECENT_CALLS
 ) -> list[FollowUp]:
     """For each agenda pattern: how often it happened in the real calls after ``since`` (up to ``recent``)."""
     start = pd.Timestamp(since, tz="UTC") + pd.Timedelta(days=1)
@@ -115,8 +140,8 @@ def follow_up(
     ids = calls.sort_values("created_at")["call_id"].head(recent).tolist()
     out = []
     for entry in agenda:
-        hits = _hits(results, str(entry["key"]), ids)
-        before = entry["hits"] / entry["calls"] if entry.get("calls") else 0.0
+        hits = _hits(results, entry.key, ids)
+        before = entry.share
         after = hits / len(ids) if ids else 0.0
         if not ids:
             verdict = "no calls yet"
@@ -151,16 +176,17 @@ def coaching_overview(user: User, db: Database, agent_id: str) -> CoachingOvervi
         actions = session.scalars(
             select(ActionItemRow).where(ActionItemRow.session_id.in_([r.id for r in rows])).order_by(ActionItemRow.id)
         ).all()
+        agendas = {r.id: read_agenda(r.agenda) for r in rows}
         views = tuple(
             SessionView(
                 id=r.id,
                 agent_id=r.agent_id,
                 coach_id=r.coach_id,
                 held_on=r.held_on,
-                agenda=tuple(r.agenda or ()),
+                agenda=agendas[r.id],
                 notes=r.notes,
                 actions=tuple(_action(a) for a in actions if a.session_id == r.id),
-                follow_up=tuple(follow_up(results, agenda=list(r.agenda or ()), since=r.held_on)),
+                follow_up=tuple(follow_up(results, agenda=agendas[r.id], since=r.held_on)),
             )
             for r in rows
         )
@@ -169,15 +195,25 @@ def coaching_overview(user: User, db: Database, agent_id: str) -> CoachingOvervi
     )
 
 
-def _action(row: ActionItemRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "text": row.text,
-        "item_id": row.item_id,
-        "due_on": row.due_on,
-        "done": row.done_at is not None,
-        "overdue": row.done_at is None and row.due_on is not None and row.due_on < date.today(),
-    }
+def read_agenda(stored: list[JsonObject] | None) -> tuple[AgendaEntry, ...]:
+    """The agenda of a session from its JSON column."""
+    return tuple(from_jsonable(AgendaEntry, entry) for entry in stored or ())
+
+
+def stored_agenda(agenda: Sequence[AgendaEntry]) -> list[JsonObject]:
+    """The JSON column form of an agenda."""
+    return [to_jsonable(entry) for entry in agenda]
+
+
+def _action(row: ActionItemRow) -> ActionItem:
+    return ActionItem(
+        id=row.id,
+        text=row.text,
+        item_id=row.item_id,
+        due_on=row.due_on,
+        done=row.done_at is not None,
+        overdue=row.done_at is None and row.due_on is not None and row.due_on < date.today(),
+    )
 
 
 def start_session(user: User, db: Database, agent_id: str, *, held_on: date) -> int:
@@ -190,7 +226,7 @@ def start_session(user: User, db: Database, agent_id: str, *, held_on: date) -> 
             agent_id=agent_id,
             coach_id=user.id,
             held_on=held_on,
-            agenda=[{"key": p.key, "label": p.label, "hits": p.hits, "calls": p.calls} for p in patterns],
+            agenda=stored_agenda([p.agenda_entry() for p in patterns]),
             notes="",
             created_at=_now(),
         )

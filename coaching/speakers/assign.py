@@ -7,8 +7,9 @@ their midpoint; the speaker of the opening turn is the agent unless swapped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from coaching.asr.transcriber import AsrSegment
 from coaching.models import ChannelMode, Segment, Speaker, SpeechSpan, Transcript, Word
@@ -16,6 +17,12 @@ from coaching.speakers.diarization import Diarization
 
 SPAN_TOLERANCE_S = 0.25
 TURN_GAP_S = 2.0
+_Timed = TypeVar("_Timed", Segment, SpeechSpan)
+
+
+def _by_time(items: Iterable[_Timed]) -> tuple[_Timed, ...]:
+    """``items`` by start, then end: the order a :class:`Transcript` keeps its segments and speech spans in."""
+    return tuple(sorted(items, key=lambda item: (item.start_s, item.end_s)))
 
 
 def stereo_transcript(
@@ -42,8 +49,8 @@ def stereo_transcript(
     ]
     return Transcript(
         language=language,
-        segments=tuple(sorted(segments, key=lambda seg: (seg.start_s, seg.end_s))),
-        speech_spans=tuple(sorted(spans, key=lambda span: (span.start_s, span.end_s))),
+        segments=_by_time(segments),
+        speech_spans=_by_time(spans),
         channel_mode=channel_mode,
         language_probability=language_probability,
     )
@@ -78,8 +85,8 @@ def mono_transcript(
     spans = [SpeechSpan(roles[t.speaker_index], t.start_s, t.end_s) for t in diarization.turns]
     return Transcript(
         language=language,
-        segments=tuple(sorted(out, key=lambda seg: (seg.start_s, seg.end_s))),
-        speech_spans=tuple(sorted(spans, key=lambda span: (span.start_s, span.end_s))),
+        segments=_by_time(out),
+        speech_spans=_by_time(spans),
         channel_mode="mono",
         diarization_confidence=diarization.confidence,
         language_probability=language_probability,

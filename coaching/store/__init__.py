@@ -1,0 +1,17 @@
+"""The database: SQLAlchemy tables, Alembic migrations, and the repositories and reads over them.
+
+SQLite (WAL) or PostgreSQL; :class:`db.Database` migrates on open and hands out short transactions.
+A call's current analysis has one definition: :func:`calls.current_analysis_ids`.
+
+Modules
+-------
+db, base, migrate    the handle, the declarative base and engine, migrations to head (``migrations/``)
+tables               teams, agents, calls, segments, words, speech spans, analyses
+app_tables           app users, settings, checklist versions, jobs, feedback, practice, coaching sessions
+survey_tables        survey answers, saved mappings, the import upsert
+calls                save and load one analysis (typed ↔ rows), call summaries, the current analysis, ownership
+feedback             comments and the newest review per item and side
+results              per-call and per-item frames of current analyses with overrides applied
+outcomes             survey reads narrowed to a scope; NPS / FCR tables
+scope                the access scopes of :mod:`coaching.access` as SQL conditions
+"""

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coaching.store.base import Base
 
@@ -26,6 +26,9 @@ class AppUserRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+DEFAULT_KNOWLEDGE_AREAS = ("payment plans", "energy bills", "fees and terms")
+
+
 class AppSettingRow(Base):
     """One organisation-wide preference (languages, model, knowledge areas) as JSON."""
 
@@ -34,6 +37,13 @@ class AppSettingRow(Base):
     value: Mapped[dict] = mapped_column(JSON)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def knowledge_areas(session: Session) -> tuple[str, ...]:
+    """The organisation's knowledge areas (competences coaches rate), or :data:`DEFAULT_KNOWLEDGE_AREAS`."""
+    row = session.get(AppSettingRow, "knowledge_areas")
+    areas = (row.value or {}).get("value") if row is not None else None
+    return tuple(areas) if areas is not None else DEFAULT_KNOWLEDGE_AREAS
 
 
 class ChecklistVersionRow(Base):
@@ -93,6 +103,7 @@ class ItemReviewRow(Base):
     """
 
     __tablename__ = "item_reviews"
+    __table_args__ = (Index("ix_item_reviews_call_id_kind", "call_id", "kind"),)  # call-list flags (migration 0004)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str] = mapped_column(String(64))

@@ -25,7 +25,7 @@ def make_engine(db_url: str) -> Engine:
         url = make_url(db_url)
     except ArgumentError:
         raise SettingsError(f"COACHING_DB_URL={db_url!r} is not a valid database URL") from None
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, object] = {}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

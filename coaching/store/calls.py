@@ -9,9 +9,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from coaching.access import CallContext
-from coaching.errors import CoachingError, NotFoundError
+from coaching.checklist.types import ChecklistResult
+from coaching.errors import ConflictError, NotFoundError, StoreError
+from coaching.jsonable import from_jsonable
+from coaching.metrics.types import CallMetrics
 from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
+from coaching.scopes import CallContext, CallScope
+from coaching.store.scope import call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, SegmentRow, SpeechSpanRow, TeamRow, WordRow
 
 
@@ -59,6 +63,7 @@ def ensure_agent(session: Session, agent_id: str, *, name: str | None = None, te
     if agent is None:
         if team_id is not None and session.get(TeamRow, team_id) is None:
             session.add(TeamRow(id=team_id, name=team_id))
+            session.flush()  # the team row first: nothing tells SQLAlchemy the agent depends on it
         agent = AgentRow(id=agent_id, name=name or agent_id, team_id=team_id)
         session.add(agent)
         session.flush()
@@ -79,7 +84,7 @@ def save_analysis(
     created = now or datetime.now(UTC)
     row = session.get(CallRow, call.id)
     if row is not None and row.agent_id != call.agent_id:
-        raise CoachingError(
+        raise ConflictError(
             f"this recording is already stored as call {call.id} for agent {row.agent_id!r}, not {call.agent_id!r}"
         )
     ensure_agent(session, call.agent_id)
@@ -133,15 +138,15 @@ def replace_transcript(session: Session, call_id: str, transcript: Transcript) -
 
 def add_analysis_row(session: Session, analysis: Analysis, *, now: datetime | None = None) -> None:
     """Add a scored analysis; the newest row is the current one (older rows keep their checklist version)."""
-    checklist = analysis.checklist
+    checklist = analysis.checklist.to_dict()
     session.add(
         AnalysisRow(
             call_id=analysis.call.id,
             created_at=now or datetime.now(UTC),
             schema_version=analysis.schema_version,
-            checklist_version=str(checklist.get("version")) if checklist.get("version") is not None else None,
-            score=checklist.get("score"),
-            metrics=analysis.metrics,
+            checklist_version=str(checklist["version"]),
+            score=checklist["score"],
+            metrics=analysis.metrics.to_dict(),
             checklist=checklist,
         )
     )
@@ -187,40 +192,50 @@ def load_analysis(session: Session, call_id: str) -> Analysis:
         contact_id=row.contact_id,
         source_filename=row.source_filename,
     )
-    metrics = current.metrics if current else {}
-    checklist = current.checklist if current else {}
-    return Analysis(info, transcript, metrics, checklist)
+    if current is None:
+        raise NotFoundError(f"call {call_id!r} has no analysis")
+    return Analysis(info, transcript, *results_of(current))
 
 
-def list_call_summaries(session: Session, *, agent_ids: list[str] | None = None) -> list[CallSummary]:
-    """Calls, newest first, with their current score; ``agent_ids`` None means all agents."""
+def results_of(row: AnalysisRow) -> tuple[CallMetrics, ChecklistResult]:
+    """The typed metrics and checklist result of an analysis row; :class:`StoreError` when the JSON does not fit."""
+    try:
+        return from_jsonable(CallMetrics, row.metrics), ChecklistResult.from_dict(row.checklist)
+    except (KeyError, TypeError, ValueError) as error:
+        raise StoreError(f"analysis {row.id} of call {row.call_id!r} cannot be read: {error}") from None
+
+
+def list_call_summaries(
+    session: Session, *, agent_ids: list[str] | None = None, scope: CallScope | None = None
+) -> list[CallSummary]:
+    """Calls, newest first, with their current score; ``agent_ids`` None means all agents; ``scope`` narrows to
+    the calls a user may open (:func:`coaching.access.call_scope`)."""
     latest = current_analysis_ids()
     query = (
-        select(CallRow, AgentRow.team_id, AnalysisRow.score)
+        select(
+            CallRow.id,
+            CallRow.agent_id,
+            AgentRow.team_id,
+            CallRow.created_at,
+            CallRow.duration_s,
+            CallRow.language,
+            CallRow.channel_mode,
+            CallRow.call_type,
+            CallRow.is_private,
+            AnalysisRow.score.label("score"),
+            CallRow.source_filename,
+            CallRow.contact_id,
+        )
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .outerjoin(latest, latest.c.call_id == CallRow.id)
         .outerjoin(AnalysisRow, AnalysisRow.id == latest.c.analysis_id)
-        .order_by(CallRow.created_at.desc())
+        .order_by(CallRow.created_at.desc(), CallRow.id)
     )
     if agent_ids is not None:
         query = query.where(CallRow.agent_id.in_(agent_ids))
-    return [
-        CallSummary(
-            id=call.id,
-            agent_id=call.agent_id,
-            team_id=team_id,
-            created_at=call.created_at,
-            duration_s=call.duration_s,
-            language=call.language,
-            channel_mode=call.channel_mode,
-            call_type=call.call_type,
-            is_private=call.is_private,
-            score=score,
-            source_filename=call.source_filename,
-            contact_id=call.contact_id,
-        )
-        for call, team_id, score in session.execute(query)
-    ]
+    if scope is not None:
+        query = query.where(call_scope_where(scope))
+    return [CallSummary(**row._asdict()) for row in session.execute(query)]
 
 
 def count_calls(session: Session) -> int:

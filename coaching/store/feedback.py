@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coaching.checklist.reviews import Review, side_of
+from coaching.checklist.types import ChecklistResult
+from coaching.errors import NotFoundError
 from coaching.store.app_tables import CommentRow, ItemReviewRow
-from coaching.store.calls import current_analysis_row
+from coaching.store.calls import current_analysis_row, results_of
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ def reviews_of(session: Session, call_id: str) -> dict[tuple[str, str], Review]:
     return {(r.item_id, side_of(r.kind)): review_of(r) for r in rows}
 
 
-def current_checklist(session: Session, call_id: str) -> dict[str, Any]:
-    """The checklist JSON of the current analysis of a call ({} when none)."""
+def current_checklist(session: Session, call_id: str) -> ChecklistResult:
+    """The checklist result of the current analysis of a call; :class:`NotFoundError` when it has none."""
     row = current_analysis_row(session, call_id)
-    return dict(row.checklist) if row else {}
+    if row is None:
+        raise NotFoundError(f"call {call_id!r} has no analysis")
+    return results_of(row)[1]

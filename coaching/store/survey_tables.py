@@ -1,19 +1,20 @@
-"""Tables for imported survey answers (one row per contact) and saved column mappings, and their queries."""
+"""Tables for imported survey answers (one row per contact) and saved column mappings, and the import upsert.
+
+Scoped reads and the NPS / FCR tables are in :mod:`coaching.store.outcomes`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coaching.store.base import Base
-from coaching.store.calls import current_analysis_ids
-from coaching.store.tables import AgentRow, AnalysisRow, CallRow, TeamRow
+from coaching.store.tables import AgentRow, CallRow, TeamRow
 
 
 class SurveyRow(Base):
@@ -23,6 +24,10 @@ class SurveyRow(Base):
     """
 
     __tablename__ = "surveys"
+    __table_args__ = (  # outcome tables per team or agent, in time order (migration 0004)
+        Index("ix_surveys_team_id_answered_at", "team_id", "answered_at"),
+        Index("ix_surveys_agent_id_answered_at", "agent_id", "answered_at"),
+    )
     contact_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), nullable=True, index=True)
@@ -48,7 +53,6 @@ class SurveyMappingRow(Base):
 
 _CHUNK = 500
 _COMPARED = ("agent_id", "team_id", "answered_at", "score", "comment", "channel", "customer_id", "resolved")
-SURVEY_FRAME_COLUMNS = ("contact_id", "agent", "team", "answered_at", "score", "customer_id", "resolved")
 
 
 @dataclass(frozen=True)
@@ -137,51 +141,3 @@ def _same(old: object, new: object) -> bool:
     if isinstance(old, datetime) and isinstance(new, datetime):
         return as_utc(old) == as_utc(new)
     return old == new
-
-
-def load_surveys(*, session: Session) -> pd.DataFrame:
-    """All survey rows with columns :data:`SURVEY_FRAME_COLUMNS` (``agent``/``team`` hold ids)."""
-    columns = (SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, SurveyRow.answered_at)
-    rows = session.execute(select(*columns, SurveyRow.score, SurveyRow.customer_id, SurveyRow.resolved)).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(SURVEY_FRAME_COLUMNS), dtype=object)
-    frame["answered_at"] = pd.to_datetime([as_utc(t) for t in frame["answered_at"]], utc=True)
-    frame["score"] = frame["score"].astype("int64")
-    return frame
-
-
-def linked_checklist_items(
-    *, session: Session, adjust: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
-) -> pd.DataFrame:
-    """One row per (survey linked to a call, checklist item with a pass/fail).
-
-    Columns contact_id, agent, team, item, passed, score. A survey links to the newest non-private call with
-    its contact_id; that call's newest analysis (by created_at, id) is used, passed through
-    ``adjust(call_id, checklist)`` when given (e.g. to apply coach overrides).
-    """
-    calls = session.execute(
-        select(SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, SurveyRow.score, CallRow.id)
-        .join(CallRow, CallRow.contact_id == SurveyRow.contact_id)
-        .where(CallRow.is_private.is_(False))
-        .order_by(SurveyRow.contact_id, CallRow.created_at, CallRow.id)
-    ).all()
-    newest_call: dict[str, tuple[str, str | None, int, str]] = {
-        contact_id: (agent, team, score, call_id) for contact_id, agent, team, score, call_id in calls
-    }
-    checklists: dict[str, dict[str, Any]] = {}
-    for chunk in chunks([call_id for *_, call_id in newest_call.values()]):
-        current = current_analysis_ids()
-        query = (
-            select(AnalysisRow.call_id, AnalysisRow.checklist)
-            .join(current, AnalysisRow.id == current.c.analysis_id)
-            .where(AnalysisRow.call_id.in_(chunk))
-        )
-        checklists.update({call_id: checklist for call_id, checklist in session.execute(query)})
-    rows = []
-    for contact_id, (agent, team, score, call_id) in newest_call.items():
-        checklist = checklists.get(call_id) or {}
-        if adjust is not None and checklist:
-            checklist = adjust(call_id, checklist)
-        for item in checklist.get("items", []):
-            if isinstance(item, dict) and isinstance(item.get("passed"), bool) and item.get("id"):
-                rows.append((contact_id, agent, team, str(item["id"]), item["passed"], int(score)))
-    return pd.DataFrame(rows, columns=["contact_id", "agent", "team", "item", "passed", "score"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coaching.store.base import Base
@@ -25,6 +25,10 @@ class AgentRow(Base):
 
 class CallRow(Base):
     __tablename__ = "calls"
+    __table_args__ = (  # call lists: newest first, of an agent or of everyone (migration 0004)
+        Index("ix_calls_agent_id_created_at", "agent_id", "created_at"),
+        Index("ix_calls_created_at", "created_at"),
+    )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
     contact_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
@@ -78,6 +82,8 @@ class AnalysisRow(Base):
     """One scored analysis of a call; the newest row per call is the current one."""
 
     __tablename__ = "analyses"
+    # the current analysis (newest id per call) straight from the index (migration 0004)
+    __table_args__ = (Index("ix_analyses_call_id_id", "call_id", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,33 +1,41 @@
-"""Read models of the call list (with filters and flags) and of one call's review page."""
+"""Read models of the call list (with filters and flags) and of one call's review page.
+
+The call list asks the database only for the calls the acting user may open (:func:`coaching.access.call_scope`)
+and narrows by date, type, agent, score and flags in SQL where it can; what SQL cannot decide (flags read from
+the metrics JSON, the score after coach overrides) is checked on the rows that come back. Flag thresholds come
+from the norms file (:func:`coaching.metrics.norms.flag_rules`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 
 from coaching.access import (
     User,
+    call_scope,
     can_comment,
     can_correct_transcript,
     can_override_items,
     can_respond_to_items,
     can_share_practice,
+    require_read,
 )
-from coaching.checklist.reviews import apply_reviews
+from coaching.checklist.reviews import ReviewedChecklist, apply_reviews
+from coaching.metrics.norms import FlagRules, flag_rules
 from coaching.models import Analysis
-from coaching.services.calls import get_analysis, list_calls
-from coaching.services.practice import get_scenario
 from coaching.store.app_tables import CommentRow, ItemReviewRow, PracticeAttemptRow, TranscriptEditRow
-from coaching.store.calls import call_context
+from coaching.store.calls import call_context, current_analysis_ids, load_analysis
 from coaching.store.db import Database
-from coaching.store.feedback import Comment, comments_of, current_checklist, reviews_of
-from coaching.store.tables import AgentRow, CallRow
-from coaching.views.progress import load_results
+from coaching.store.feedback import Comment, comments_of, reviews_of
+from coaching.store.results import effective_scores, flagged_silences, out_of_norm
+from coaching.store.scope import call_scope_where
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow
 
 FLAGS = (
     "low score",
@@ -39,7 +47,37 @@ FLAGS = (
     "coach reviewed",
     "disputed",
 )
-LOW_SCORE = 60.0
+
+
+class ListedCall(NamedTuple):
+    """One row of :func:`call_table`."""
+
+    call: str
+    date: pd.Timestamp  # naive UTC
+    agent: str
+    agent_id: str
+    team: str | None
+    type: str  # "real", "practice" or "practice (private)"
+    language: str
+    duration_s: float
+    score: int | None  # after coach overrides, rounded
+    flags: str  # names of FLAGS, comma separated
+    contact_id: str | None
+    file: str | None
+
+
+class TranscriptEdit(NamedTuple):
+    """One logged transcript correction."""
+
+    when: datetime
+    by: str
+    kind: str
+    segment: int | None
+    old: str
+    new: str
+
+
+COLUMNS = ListedCall._fields
 
 
 @dataclass(frozen=True)
@@ -53,76 +91,128 @@ class CallFilters:
     agent_ids: tuple[str, ...] = ()
 
 
+_COMMENTED = exists().where(CommentRow.call_id == CallRow.id)
+_REVIEWED = exists().where(ItemReviewRow.call_id == CallRow.id, ItemReviewRow.kind == "override")
+_DISPUTED = exists().where(ItemReviewRow.call_id == CallRow.id, ItemReviewRow.kind == "dispute")
+_INTERRUPTIONS = AnalysisRow.metrics[("interruptions", "count")]
+
+
 def call_table(user: User, db: Database, filters: CallFilters | None = None) -> pd.DataFrame:
-    """The calls ``user`` may open, newest first, with score and flags, narrowed by ``filters``."""
-    f = filters or CallFilters()
-    summaries = list_calls(user, db=db)
-    ids = [s.id for s in summaries]
-    own = user.agent_id if user.role == "agent" else None
+    """The calls ``user`` may open, newest first, with score and flags, narrowed by ``filters``.
+
+    ``score`` is the score after coach overrides, rounded; ``flags`` the names of :data:`FLAGS` that apply.
+    """
+    f, rules = filters or CallFilters(), flag_rules()
+    query = call_list_query(user, f, rules)
     with db.transaction() as session:
-        results = load_results(session, agent_ids=sorted({s.agent_id for s in summaries}), private_of=own)
-        names = dict(session.execute(select(AgentRow.id, AgentRow.name)).all())
-        commented = _counted(session, CommentRow.call_id, ids)
-        reviewed = _counted(session, ItemReviewRow.call_id, ids, ItemReviewRow.kind == "override")
-        disputed = _counted(session, ItemReviewRow.call_id, ids, ItemReviewRow.kind == "dispute")
-        diarization = dict(session.execute(select(CallRow.id, CallRow.diarization_confidence)).all())
-    by_call = results.calls.set_index("call_id") if len(results.calls) else pd.DataFrame()
-    rows = []
-    for s in summaries:
-        info: Any = by_call.loc[s.id] if s.id in by_call.index else None
-        score = None if info is None else info["score"]
-        flags = []
-        if score is not None and score == score and score < LOW_SCORE:
-            flags.append("low score")
-        if info is not None and info["flagged_silences"]:
-            flags.append("long silence")
-        if info is not None and (info["interruptions"] or 0) >= 2:
-            flags.append("interruptions")
-        if info is not None and len(info["out_of_norm"]):
-            flags.append("outside norms")
-        confidence = diarization.get(s.id)
-        if confidence is not None and confidence < 0.6:
-            flags.append("uncertain speakers")
-        flags += [
-            name
-            for name, hit in (("commented", commented), ("coach reviewed", reviewed), ("disputed", disputed))
-            if s.id in hit
-        ]
-        rows.append(
-            {
-                "call": s.id,
-                "date": _naive_utc(s.created_at),
-                "agent": names.get(s.agent_id, s.agent_id),
-                "agent_id": s.agent_id,
-                "team": s.team_id,
-                "type": s.call_type + (" (private)" if s.is_private else ""),
-                "language": s.language,
-                "duration_s": round(s.duration_s, 1),
-                "score": None if score is None or score != score else round(float(score)),
-                "flags": ", ".join(flags),
-                "contact_id": s.contact_id,
-                "file": s.source_filename,
-            }
-        )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "call",
-            "date",
-            "agent",
-            "agent_id",
-            "team",
-            "type",
-            "language",
-            "duration_s",
-            "score",
-            "flags",
-            "contact_id",
-            "file",
-        ],
-    )
+        rows = session.execute(query).all()
+        reviewed = query.with_only_columns(CallRow.id).order_by(None).where(_REVIEWED)
+        overridden = effective_scores(session, reviewed) if any(r.reviewed for r in rows) else {}
+    table = pd.DataFrame([_row(r, overridden.get(r.id, r.score), rules) for r in rows], columns=list(COLUMNS))
     table["date"] = pd.to_datetime(table["date"])
     return _filter(table, f)
+
+
+def call_list_query(user: User, f: CallFilters, rules: FlagRules) -> Select[*tuple[Any, ...]]:
+    """The calls ``user`` may open with what the list shows; filters that SQL can decide are in the query."""
+    latest = current_analysis_ids()
+    query = (
+        select(
+            CallRow.id,
+            CallRow.agent_id,
+            CallRow.created_at,
+            CallRow.call_type,
+            CallRow.is_private,
+            CallRow.language,
+            CallRow.duration_s,
+            CallRow.contact_id,
+            CallRow.source_filename,
+            CallRow.diarization_confidence,
+            AgentRow.name.label("agent_name"),
+            AgentRow.team_id,
+            AnalysisRow.score,
+            AnalysisRow.metrics["silences"].label("silences"),
+            _INTERRUPTIONS.label("interruptions"),
+            AnalysisRow.metrics["norms"].label("norms"),
+            _COMMENTED.label("commented"),
+            _REVIEWED.label("reviewed"),
+            _DISPUTED.label("disputed"),
+        )
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .outerjoin(latest, latest.c.call_id == CallRow.id)
+        .outerjoin(AnalysisRow, AnalysisRow.id == latest.c.analysis_id)
+        .where(call_scope_where(call_scope(user)))
+        .order_by(CallRow.created_at.desc(), CallRow.id)
+    )
+    return query.where(*_sql_filters(f, rules))
+
+
+def _sql_filters(f: CallFilters, rules: FlagRules) -> list[ColumnElement[bool]]:
+    """Conditions that keep at least every call :func:`_filter` keeps (a score changed by a coach override and
+    flags read from JSON lists are decided on the rows)."""
+    where: list[ColumnElement[bool]] = []
+    if f.since is not None:
+        where.append(CallRow.created_at >= datetime.combine(f.since, time(), tzinfo=UTC))
+    if f.until is not None:
+        where.append(CallRow.created_at < datetime.combine(f.until + timedelta(days=1), time(), tzinfo=UTC))
+    if f.call_types:
+        where.append(CallRow.call_type.in_(f.call_types))
+    if f.agent_ids:
+        where.append(CallRow.agent_id.in_(f.agent_ids))
+    score = AnalysisRow.score
+    if f.min_score is not None:  # the list shows round(score); a missing score counts as -1
+        missing = [score.is_(None)] if f.min_score <= -1 else []
+        where.append(or_(_REVIEWED, score >= f.min_score - 0.5, *missing))
+    if f.max_score is not None:  # ... and as 1000 here
+        missing = [score.is_(None)] if f.max_score >= 1000 else []
+        where.append(or_(_REVIEWED, score <= f.max_score + 0.5, *missing))
+    if f.flags:
+        by_flag = {
+            "low score": or_(_REVIEWED, score < rules.low_score),
+            "interruptions": _INTERRUPTIONS.as_float() >= rules.min_interruptions,
+            "uncertain speakers": CallRow.diarization_confidence < rules.min_speaker_confidence,
+            "commented": _COMMENTED,
+            "coach reviewed": _REVIEWED,
+            "disputed": _DISPUTED,
+        }
+        if all(flag in by_flag or flag not in FLAGS for flag in f.flags):
+            where.append(or_(false(), *(by_flag[flag] for flag in f.flags if flag in by_flag)))
+    return where
+
+
+def call_flags(row: Any, score: float | None, rules: FlagRules) -> list[str]:
+    """The names of :data:`FLAGS` that apply to one row of :func:`call_list_query` (``score`` after overrides)."""
+    checks = (
+        ("low score", score is not None and score == score and score < rules.low_score),
+        ("long silence", flagged_silences(row.silences) > 0),
+        ("interruptions", (row.interruptions or 0) >= rules.min_interruptions),
+        ("outside norms", bool(out_of_norm(row.norms))),
+        (
+            "uncertain speakers",
+            row.diarization_confidence is not None and row.diarization_confidence < rules.min_speaker_confidence,
+        ),
+        ("commented", bool(row.commented)),
+        ("coach reviewed", bool(row.reviewed)),
+        ("disputed", bool(row.disputed)),
+    )
+    return [name for name, hit in checks if hit]
+
+
+def _row(row: Any, score: float | None, rules: FlagRules) -> ListedCall:
+    return ListedCall(
+        call=row.id,
+        date=_naive_utc(row.created_at),
+        agent=row.agent_name,
+        agent_id=row.agent_id,
+        team=row.team_id,
+        type=row.call_type + (" (private)" if row.is_private else ""),
+        language=row.language,
+        duration_s=round(row.duration_s, 1),
+        score=None if score is None or score != score else round(float(score)),
+        flags=", ".join(call_flags(row, score, rules)),
+        contact_id=row.contact_id,
+        file=row.source_filename,
+    )
 
 
 def _naive_utc(value: datetime) -> pd.Timestamp:
@@ -130,12 +220,8 @@ def _naive_utc(value: datetime) -> pd.Timestamp:
     return stamp if stamp.tzinfo is None else stamp.tz_convert("UTC").tz_localize(None)
 
 
-def _counted(session: Any, column: Any, ids: list[str], *where: Any) -> set[str]:
-    query = select(column, func.count()).where(column.in_(ids), *where).group_by(column)
-    return {call_id for call_id, _ in session.execute(query)}
-
-
 def _filter(table: pd.DataFrame, f: CallFilters) -> pd.DataFrame:
+    """The exact filters on the rows SQL returned (SQL may keep a few more, never fewer)."""
     keep = pd.Series(True, index=table.index)
     if f.since is not None:
         keep &= table["date"].dt.date >= f.since
@@ -159,15 +245,15 @@ class CallReview:
     """Everything the review page shows of one call, and what the user may do there."""
 
     analysis: Analysis
-    checklist: dict[str, Any]  # with overrides applied (see coaching.checklist.reviews.apply_reviews)
+    checklist: ReviewedChecklist  # with overrides applied
     comments: tuple[Comment, ...]
-    edits: tuple[dict[str, Any], ...]
+    edits: tuple[TranscriptEdit, ...]
     audio_path: str | None
     agent_name: str
     created_at: datetime
     call_type: str
     is_private: bool
-    scenario_title: str | None
+    scenario_id: str | None  # practice calls: the scenario (coaching.services.practice.get_scenario)
     can_override: bool
     can_respond: bool
     can_comment: bool
@@ -176,33 +262,27 @@ class CallReview:
 
 
 def call_review(user: User, db: Database, call_id: str) -> CallReview:
-    """One call for the review page (access checked by :func:`coaching.services.calls.get_analysis`)."""
-    analysis = get_analysis(user, call_id, db=db)
+    """One call for the review page, if ``user`` may open it (:class:`AccessError` otherwise)."""
     with db.transaction() as session:
         ctx = call_context(session, call_id)
+        require_read(user, ctx)
+        analysis = load_analysis(session, call_id)
         row = session.get(CallRow, call_id)
         assert row is not None
-        agent = session.get(AgentRow, row.agent_id)
-        attempt = session.get(PracticeAttemptRow, call_id)
-        checklist = apply_reviews(current_checklist(session, call_id), reviews_of(session, call_id))
+        agent_name = session.scalar(select(AgentRow.name).where(AgentRow.id == row.agent_id)) or row.agent_id
+        scenario_id = session.scalar(
+            select(PracticeAttemptRow.scenario_id).where(PracticeAttemptRow.call_id == call_id)
+        )
+        checklist = apply_reviews(analysis.checklist, reviews_of(session, call_id))
         comments = tuple(comments_of(session, call_id))
         edits = tuple(
-            {
-                "when": e.created_at,
-                "by": e.author_id,
-                "kind": e.kind,
-                "segment": e.position,
-                "old": e.old_text,
-                "new": e.new_text,
-            }
+            TranscriptEdit(e.created_at, e.author_id, e.kind, e.position, e.old_text, e.new_text)
             for e in session.scalars(
                 select(TranscriptEditRow).where(TranscriptEditRow.call_id == call_id).order_by(TranscriptEditRow.id)
             )
         )
         audio = row.audio_path if row.audio_path and Path(row.audio_path).is_file() else None
         created, call_type, private = row.created_at, row.call_type, bool(row.is_private)
-        agent_name = agent.name if agent else row.agent_id
-    scenario = get_scenario(attempt.scenario_id, analysis.call.language) if attempt else None
     return CallReview(
         analysis=analysis,
         checklist=checklist,
@@ -213,7 +293,7 @@ def call_review(user: User, db: Database, call_id: str) -> CallReview:
         created_at=created,
         call_type=call_type,
         is_private=private,
-        scenario_title=scenario.title if scenario else None,
+        scenario_id=scenario_id,
         can_override=can_override_items(user, ctx),
         can_respond=can_respond_to_items(user, ctx),
         can_comment=can_comment(user, ctx),

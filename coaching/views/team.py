@@ -14,18 +14,20 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from coaching.access import User, can_read_team, require
-from coaching.services.admin import preferences
-from coaching.services.outcomes import fcr_table, nps_table
+from coaching.access import User, can_read_team, outcome_scope, require, visible_team_ids
+from coaching.outcomes.nps import Level, check_level, check_period, json_records
+from coaching.scopes import CallScope
 from coaching.settings import OutcomeSettings
-from coaching.store.app_tables import CoachRatingRow
+from coaching.store.app_tables import CoachRatingRow, knowledge_areas
 from coaching.store.db import Database
+from coaching.store.outcomes import fcr_frame, nps_frame, team_lookup
+from coaching.store.results import load_results, rows_where
 from coaching.store.tables import AgentRow, TeamRow
-from coaching.views.progress import load_results, rows_where
 
 WINDOW_CALLS = 10
 PROFICIENT = 3.0
 LEVEL_NAMES = {1: "learning", 2: "developing", 3: "proficient", 4: "expert"}
+_LEVELS: tuple[tuple[str, Level], ...] = (("a", "agent"), ("t", "team"))
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,17 @@ def level_from_share(share: float) -> int:
 
 def _scope(user: User, db: Database, team_id: str | None) -> tuple[list[str], pd.DataFrame]:
     """Teams the view covers (checked) and their agents."""
-    with db.transaction() as session:
-        teams = list(session.scalars(select(TeamRow.id).order_by(TeamRow.id)))
-        agents = session.execute(select(AgentRow.id, AgentRow.name, AgentRow.team_id)).all()
     if team_id is not None:
         require(can_read_team(user, team_id=team_id), user=user, action=f"see team {team_id!r}")
-        chosen = [team_id]
     else:
         require(user.role in ("coach", "manager", "system"), user=user, action="see team views")
-        chosen = [t for t in teams if can_read_team(user, team_id=t)]
-    frame = pd.DataFrame(agents, columns=["agent_id", "agent", "team_id"])
-    return chosen, frame[frame["team_id"].isin(chosen)].reset_index(drop=True)
+    with db.transaction() as session:
+        teams = [team_id] if team_id is not None else list(session.scalars(select(TeamRow.id).order_by(TeamRow.id)))
+        chosen = visible_team_ids(user, teams)
+        agents = session.execute(
+            select(AgentRow.id, AgentRow.name, AgentRow.team_id).where(AgentRow.team_id.in_(chosen))
+        ).all()
+    return chosen, pd.DataFrame(agents, columns=["agent_id", "agent", "team_id"])
 
 
 def month_ends(*, last: pd.Timestamp, months: int) -> list[pd.Timestamp]:
@@ -65,9 +67,10 @@ def competence_map(
     user: User, db: Database, *, team_id: str | None = None, months: int = 6, now: pd.Timestamp | None = None
 ) -> CompetenceMap:
     """Levels per agent and competence for the newest month, the team's growth per month, and coverage."""
-    _, agents = _scope(user, db, team_id)
+    teams, agents = _scope(user, db, team_id)
     with db.transaction() as session:
-        items = load_results(session, agent_ids=agents["agent_id"].tolist()).items
+        items = load_results(session, scope=CallScope(team_ids=tuple(teams)), call_types=["real"], metrics=False).items
+        areas = knowledge_areas(session)
         ratings = pd.DataFrame(
             session.execute(
                 select(
@@ -80,9 +83,9 @@ def competence_map(
         )
     if not ratings.empty:
         ratings["rated_at"] = pd.to_datetime(ratings["rated_at"], utc=True)
-    items = rows_where(items[items["call_type"] == "real"], "passed")
+    items = rows_where(items, "passed")
     categories = list(dict.fromkeys(items["category"].dropna()))
-    competences = categories + [a for a in preferences(db).knowledge_areas if a not in categories]
+    competences = categories + [a for a in areas if a not in categories]
     ends = month_ends(last=now or pd.Timestamp.now(tz="UTC"), months=months)
     rows = []
     for end in ends:
@@ -147,9 +150,9 @@ def _rating(ratings: pd.DataFrame, agent_id: str, competence: str, end: pd.Times
 
 def calibration(user: User, db: Database, *, team_id: str | None = None) -> pd.DataFrame:
     """Per checklist item: how often the coach's and the agent's views agree with the automatic result."""
-    _, agents = _scope(user, db, team_id)
+    teams, _ = _scope(user, db, team_id)
     with db.transaction() as session:
-        items = load_results(session, agent_ids=agents["agent_id"].tolist()).items
+        items = load_results(session, scope=CallScope(team_ids=tuple(teams)), metrics=False).items
     rows = []
     for (item_id, label), group in items.groupby(["item_id", "label"], sort=False):
         auto = rows_where(group, "auto_passed")
@@ -193,12 +196,17 @@ def team_outcomes(
     by: str = "month",
     outcome_settings: OutcomeSettings | None = None,
 ) -> TeamOutcomes:
-    """NPS and first-contact resolution per agent and per team, with n and intervals (outcomes module)."""
+    """NPS and first-contact resolution per agent and per team, with n and intervals (each team's answers read
+    on their own)."""
+    period, config = check_period(by), outcome_settings or OutcomeSettings()
     teams, _ = _scope(user, db, team_id)
     frames: dict[str, list[dict[str, object]]] = {"na": [], "nt": [], "fa": [], "ft": []}
-    for team in teams:
-        frames["na"] += nps_table(user, db, by=by, team_id=team, level="agent", settings=outcome_settings)
-        frames["nt"] += nps_table(user, db, by=by, team_id=team, level="team", settings=outcome_settings)
-        frames["fa"] += fcr_table(user, db, by=by, team_id=team, level="agent", settings=outcome_settings)
-        frames["ft"] += fcr_table(user, db, by=by, team_id=team, level="team", settings=outcome_settings)
+    with db.transaction() as session:
+        for team in teams:
+            for key, level in _LEVELS:
+                scope = outcome_scope(
+                    user, level=check_level(level), agent_id=None, team_id=team, team_of=team_lookup(session)
+                )
+                frames["n" + key] += json_records(nps_frame(session, scope, by=period, level=level, settings=config))
+                frames["f" + key] += json_records(fcr_frame(session, scope, by=period, level=level, settings=config))
     return TeamOutcomes(*(pd.DataFrame(frames[k]) for k in ("na", "nt", "fa", "ft")))

@@ -18,16 +18,14 @@ pytest_plugins = ("tests.app_helpers",)
 
 
 def _scored(transcript: Transcript) -> dict[str, bool | None]:
-    metrics = compute_metrics(transcript=transcript).to_dict()
-    result = score_checklist(transcript=transcript, metrics=metrics, semantic=None).to_dict()
-    return {i["id"]: i["passed"] for i in result["items"]}
+    result = score_checklist(transcript=transcript, metrics=compute_metrics(transcript=transcript), semantic=None)
+    return {i.id: i.passed for i in result.items}
 
 
 def test_dropping_the_evidence_fails_an_item_and_adding_the_example_passes_it() -> None:
     good = truth_transcript("en_good")
-    metrics = compute_metrics(transcript=good).to_dict()
-    result = score_checklist(transcript=good, metrics=metrics, semantic=None).to_dict()
-    assert next(i for i in result["items"] if i["id"] == "greeting")["passed"] is True
+    result = score_checklist(transcript=good, metrics=compute_metrics(transcript=good), semantic=None)
+    assert result.item("greeting").passed is True
     dropped = drop_phrases(good, load_checklist().item("greeting"))
     assert _scored(dropped)["greeting"] is False
     assert _scored(dropped)["closing"] is True  # other items keep their sentences
@@ -42,8 +40,7 @@ def test_dropping_the_evidence_fails_an_item_and_adding_the_example_passes_it() 
 
 def test_variation_is_reproducible_and_leaves_speech_spans_alone() -> None:
     good = truth_transcript("sv_good")
-    metrics = compute_metrics(transcript=good).to_dict()
-    result = score_checklist(transcript=good, metrics=metrics, semantic=None).to_dict()
+    result = score_checklist(transcript=good, metrics=compute_metrics(transcript=good), semantic=None)
     one = vary_transcript(good, result, load_checklist(), rng=random.Random(5), drop_p=0.5, fix_p=0.0)
     two = vary_transcript(good, result, load_checklist(), rng=random.Random(5), drop_p=0.5, fix_p=0.0)
     assert one == two and one != good

@@ -102,7 +102,9 @@ def test_coach_overrides_an_item_with_a_reason_and_the_score_changes(open_app: O
 
 def load_analysis_score(db: Database, call_id: str) -> float:
     with db.transaction() as session:
-        return float(load_analysis(session, call_id).checklist["score"])
+        score = load_analysis(session, call_id).checklist.score
+    assert score is not None
+    return score
 
 
 def test_agent_disputes_with_a_reason_and_comments_at_a_time(open_app: Open, app_db: Database) -> None:
@@ -130,8 +132,7 @@ def test_transcript_correction_rescores_and_stores_a_new_analysis(open_app: Open
     with app_db.transaction() as session:
         rows_before = session.scalar(select(func.count()).where(AnalysisRow.call_id == "t-aino-2"))
         first = load_analysis(session, "t-aino-2")
-    greeting = next(i for i in first.checklist["items"] if i["id"] == "greeting")
-    assert greeting["passed"] is True
+    assert first.checklist.item("greeting").passed is True
     at.selectbox(key="fix-segment").set_value(0).run()
     at.text_area(key="fix-text-0").input("Joo.")
     _button(at, "Save correction and re-score").click().run(timeout=30)
@@ -142,7 +143,7 @@ def test_transcript_correction_rescores_and_stores_a_new_analysis(open_app: Open
         edits = session.scalars(select(TranscriptEditRow)).all()
     assert rows_after == (rows_before or 0) + 1
     assert now.transcript.segments[0].text == "Joo."
-    assert next(i for i in now.checklist["items"] if i["id"] == "greeting")["passed"] is False
+    assert now.checklist.item("greeting").passed is False
     assert [(e.kind, e.position, e.new_text, e.author_id) for e in edits] == [("text", 0, "Joo.", "coach-north")]
 
 
@@ -189,14 +190,14 @@ def test_practice_feedback_appears_and_sharing_opens_it_to_the_coach(open_app: O
 
 def test_flagged_moments_jump_the_player_to_the_silence(open_app: Open, app_db: Database) -> None:
     with app_db.transaction() as session:
-        silences = load_analysis(session, "t-emma-1").metrics["silences"]
-    flagged = [s for s in silences if s["flagged"]]
+        silences = load_analysis(session, "t-emma-1").metrics.silences
+    flagged = [s for s in silences if s.flagged]
     assert flagged  # the poor English sample has dead air over 10 s
     at = _review(open_app("emma"), "t-emma-1")
-    assert any(f"flagged silence of {flagged[0]['duration_s']:.0f} s" in m.value for m in at.markdown)
+    assert any(f"flagged silence of {flagged[0].duration_s:.0f} s" in m.value for m in at.markdown)
     with app_db.transaction() as session:
         moments = flag_moments(load_analysis(session, "t-emma-1").metrics)
     moment = next(n for n, (at_s, text) in enumerate(moments) if text.startswith("flagged silence"))
     at.button(key=f"flag-{moment}").click().run()
-    assert at.session_state["jump_s"] == flagged[0]["start_s"]
-    assert at.sidebar.get("audio")[0].proto.start_time == int(flagged[0]["start_s"])
+    assert at.session_state["jump_s"] == flagged[0].start_s
+    assert at.sidebar.get("audio")[0].proto.start_time == int(flagged[0].start_s)

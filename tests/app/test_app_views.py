@@ -10,10 +10,10 @@ import pytest
 
 from coaching.access import User
 from coaching.checklist import load_checklist
-from coaching.errors import AccessError, ChecklistError
+from coaching.errors import AccessError, AdminError, ChecklistError
 from coaching.services.admin import (
-    AdminError,
     effective_settings,
+    list_teams,
     list_users,
     preferences,
     save_preferences,
@@ -121,6 +121,9 @@ def test_managers_manage_users_and_teams(app_db: Database, people: People) -> No
     liisa = user_by_id(app_db, "liisa")
     assert liisa is not None and (liisa.role, liisa.agent_id) == ("agent", "liisa")
     assert any(u.id == "liisa" for u in sign_in_choices(app_db))
+    listed = {u.id: u for u in list_users(manager, app_db)}
+    assert (listed["liisa"].role, listed["liisa"].teams, listed["liisa"].active) == ("agent", "team-east", True)
+    assert {t.id: t.agents for t in list_teams(manager, app_db)}["team-east"] == 1
     save_user(manager, app_db, user_id="liisa", name="Liisa Laine", role="agent", active=False)
     assert user_by_id(app_db, "liisa") is None
     with pytest.raises(AdminError, match="no team"):

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jsonschema
 import pytest
 
 from coaching.checklist import ChecklistResult, checklist_json_schema, score_checklist
+from coaching.metrics.types import CallMetrics
 from coaching.models import Transcript
+from tests.unit.test_checklist_helpers import measured
 
 truth = pytest.importorskip("audio_samples.truth", reason="audio_samples/truth.py (sample calls) is not present")
 
 
-def _load(name: str) -> tuple[Transcript, dict[str, Any]]:
+def _load(name: str) -> tuple[Transcript, CallMetrics]:
     if not truth.truth_path(name).is_file():
         pytest.skip(f"sample ground truth {name}.json is not generated yet")
     data = truth.load_truth(name)
-    # metrics from the ground truth (independent of the metrics module)
-    silences = [{**g, "duration_s": g["end_s"] - g["start_s"], "flagged": True} for g in data["silences_over_5s"]]
-    return truth.truth_transcript(name), {"talk_ratio_agent": data["talk_ratio_agent"], "silences": silences}
+    transcript = truth.truth_transcript(name)
+    # the metric rules read the ground truth's talk ratio and silences (independent of the metrics module)
+    silences = tuple((g["start_s"], g["end_s"]) for g in data["silences_over_5s"])
+    return transcript, measured(transcript, talk_ratio_agent=data["talk_ratio_agent"], silences_s=silences)
 
 
 def _score(name: str) -> tuple[Transcript, ChecklistResult]:

@@ -17,7 +17,7 @@ import soundfile as sf
 from sqlalchemy import inspect, text
 
 from audio_samples.truth import load_truth
-from coaching.analysis.evaluation import normalise
+from coaching.analysis.evaluation import word_error_rate
 from coaching.analysis.report import analysis_json_schema
 from coaching.settings import Settings
 from coaching.store.db import Database
@@ -46,11 +46,11 @@ def snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def stored(tmp_path: Path) -> Settings:
-    """Settings whose database already holds one analysed call (tiny.en on the short English sample)."""
+def stored(tmp_path: Path, cli_model: str) -> Settings:
+    """Settings whose database already holds one analysed call (the short English sample, model under test)."""
     settings = _settings(tmp_path)
     code, out, err = run_cli(
-        settings, "analyze", str(SHORT), "--agent", "emma", "--model", "tiny.en", "--language", "en"
+        settings, "analyze", str(SHORT), "--agent", "emma", "--model", cli_model, "--language", "en"
     )
     assert code == 0, err
     assert "stored" in out
@@ -81,13 +81,13 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, dict[str, str], str]]:
 
 
 def test_each_bad_input_exits_1_with_one_line_and_leaves_the_database_unchanged(
-    stored: Settings, tmp_path: Path
+    stored: Settings, tmp_path: Path, cli_model: str
 ) -> None:
     before = snapshot(stored)
     for name, (path, extra, expected) in _bad_inputs(tmp_path).items():
         settings = _settings(tmp_path, **extra)
         assert settings.db_url == stored.db_url
-        code, out, err = run_cli(settings, "analyze", str(path), "--agent", "emma", "--model", "tiny.en")
+        code, out, err = run_cli(settings, "analyze", str(path), "--agent", "emma", "--model", cli_model)
         assert code == 1, f"{name}: exit {code}, stderr {err!r}"
         assert err.count("\n") == 1 and err.startswith("error: "), f"{name}: {err!r}"
         assert expected in err, f"{name}: {err!r}"
@@ -95,11 +95,11 @@ def test_each_bad_input_exits_1_with_one_line_and_leaves_the_database_unchanged(
     assert snapshot(stored) == before
 
 
-def test_analysis_json_follows_the_contract_and_schema(tmp_path: Path) -> None:
+def test_analysis_json_follows_the_contract_and_schema(tmp_path: Path, cli_model: str) -> None:
     settings = _settings(tmp_path)
     target = tmp_path / "out.json"
     code, out, err = run_cli(
-        settings, "analyze", str(SHORT), "--agent", "emma", "--model", "tiny.en", "--json", str(target), "--no-store"
+        settings, "analyze", str(SHORT), "--agent", "emma", "--model", cli_model, "--json", str(target), "--no-store"
     )
     assert code == 0, err
     assert "not stored" in out
@@ -110,19 +110,21 @@ def test_analysis_json_follows_the_contract_and_schema(tmp_path: Path) -> None:
     assert data["call"]["duration_s"] == pytest.approx(truth["duration_s"], abs=0.05)
     speakers = {s["speaker"] for s in data["transcript"]["segments"]}
     assert speakers == {"agent", "customer"}
-    first = data["transcript"]["segments"][0]
-    assert first["speaker"] == "agent"
-    assert normalise(first["text"], language="en")[:3] == normalise(truth["turns"][0]["text"], language="en")[:3]
-    assert 0 < data["metrics"]["talk_ratio_agent"] < 1
+    assert data["transcript"]["segments"][0]["speaker"] == "agent"  # the agent greets first
+    for speaker in ("agent", "customer"):  # recognised, not exact: each speaker's words within a WER bound
+        reference = " ".join(t["text"] for t in truth["turns"] if t["speaker"] == speaker)
+        hypothesis = " ".join(s["text"] for s in data["transcript"]["segments"] if s["speaker"] == speaker)
+        assert word_error_rate(reference=reference, hypothesis=hypothesis, language="en") <= 0.25, speaker
+    assert data["metrics"]["talk_ratio_agent"] == pytest.approx(truth["talk_ratio_agent"], abs=0.05)
     assert set(data["metrics"]["speakers"]["agent"]) >= {"talk_time_s", "words_per_minute", "syllables_per_second"}
     assert 0 <= data["checklist"]["score"] <= 100
     assert not Path(settings.db_url.removeprefix("sqlite:///")).exists()  # --no-store touched no database
 
 
-def test_reanalysing_the_same_file_is_idempotent(stored: Settings, tmp_path: Path) -> None:
+def test_reanalysing_the_same_file_is_idempotent(stored: Settings, tmp_path: Path, cli_model: str) -> None:
     before = snapshot(stored)
     copy = shutil.copy(SHORT, tmp_path / "renamed-copy.flac")
-    code, _, err = run_cli(stored, "analyze", str(copy), "--agent", "emma", "--model", "tiny.en", "--language", "en")
+    code, _, err = run_cli(stored, "analyze", str(copy), "--agent", "emma", "--model", cli_model, "--language", "en")
     assert code == 0, err
     after = snapshot(stored)
     for table in ("calls", "segments", "words", "speech_spans", "analyses"):
@@ -131,14 +133,16 @@ def test_reanalysing_the_same_file_is_idempotent(stored: Settings, tmp_path: Pat
     assert len(stored_files) == 1
 
 
-def test_same_recording_for_another_agent_is_refused(stored: Settings) -> None:
+def test_same_recording_for_another_agent_is_refused(stored: Settings, cli_model: str) -> None:
     before = snapshot(stored)
-    code, _, err = run_cli(stored, "analyze", str(SHORT), "--agent", "oliver", "--model", "tiny.en")
+    code, _, err = run_cli(stored, "analyze", str(SHORT), "--agent", "oliver", "--model", cli_model)
     assert code == 1 and "already stored" in err
     assert snapshot(stored) == before
 
 
-def test_a_failure_while_writing_rolls_everything_back(stored: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_while_writing_rolls_everything_back(
+    stored: Settings, monkeypatch: pytest.MonkeyPatch, cli_model: str
+) -> None:
     import coaching.services.calls as service
     from coaching.errors import StoreError
 
@@ -150,7 +154,7 @@ def test_a_failure_while_writing_rolls_everything_back(stored: Settings, monkeyp
         raise StoreError("disk full (simulated)")  # …then the write fails
 
     monkeypatch.setattr(service, "save_analysis", failing_save)
-    code, _, err = run_cli(stored, "analyze", str(SHORT), "--agent", "emma", "--model", "tiny.en", "--language", "en")
+    code, _, err = run_cli(stored, "analyze", str(SHORT), "--agent", "emma", "--model", cli_model, "--language", "en")
     assert code == 1 and "disk full" in err
     assert snapshot(stored) == before
 

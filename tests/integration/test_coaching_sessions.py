@@ -9,21 +9,23 @@ import pandas as pd
 import pytest
 
 from coaching.access import User
-from coaching.errors import AccessError
+from coaching.errors import AccessError, SessionError
 from coaching.services.feedback import override_item
 from coaching.services.sessions import (
-    SessionError,
+    AgendaEntry,
     add_action,
     coaching_overview,
     find_patterns,
     follow_up,
     rate_competence,
+    read_agenda,
     save_notes,
     set_action_done,
     start_session,
+    stored_agenda,
 )
 from coaching.store.db import Database
-from coaching.views.progress import CALL_COLUMNS, ITEM_COLUMNS, Results, load_results
+from coaching.store.results import CALL_COLUMNS, ITEM_COLUMNS, Results, load_results
 from coaching.views.team import competence_map
 
 pytest_plugins = ("tests.app_helpers",)
@@ -77,13 +79,22 @@ def test_an_item_failed_in_3_of_the_last_5_calls_is_a_pattern_and_older_calls_do
 
 def test_follow_up_compares_the_calls_after_the_session_with_the_agenda() -> None:
     results = _results([{"greeting": False}] * 4 + [{"greeting": True}] * 3)
-    agenda = [{"key": "item:greeting", "label": "greeting", "hits": 4, "calls": 4}]
+    agenda = [AgendaEntry(key="item:greeting", label="greeting", hits=4, calls=4)]
     after = follow_up(results, agenda=agenda, since=date(2026, 1, 4))  # calls on Jan 5–7 (days 4–6)
     assert [(f.calls_since, f.hits_since, f.verdict) for f in after] == [(3, 0, "improved")]
     none_yet = follow_up(results, agenda=agenda, since=date(2026, 2, 1))
     assert none_yet[0].verdict == "no calls yet"
     same = follow_up(_results([{"greeting": False}] * 6), agenda=agenda, since=date(2026, 1, 3))
     assert same[0].verdict == "unchanged"
+
+
+def test_the_agenda_column_keeps_its_json_shape() -> None:
+    entry = AgendaEntry(key="item:greeting", label="greeting", hits=4, calls=5)
+    stored = stored_agenda([entry])
+    assert stored == [{"key": "item:greeting", "label": "greeting", "hits": 4, "calls": 5}]
+    assert read_agenda(stored) == (entry,)
+    assert read_agenda(None) == ()
+    assert AgendaEntry("norm:x", "x", hits=0, calls=0).share == 0.0  # an agenda of no calls divides by nothing
 
 
 def test_a_session_snapshots_the_agenda_and_shows_notes_actions_and_follow_up(app_db: Database, people: People) -> None:
@@ -100,14 +111,14 @@ def test_a_session_snapshots_the_agenda_and_shows_notes_actions_and_follow_up(ap
     assert not seen.can_edit
     [session] = seen.sessions
     assert session.notes == "Greeting first"
-    assert [p.key for p in overview.patterns] == [e["key"] for e in session.agenda]
-    assert [(a["text"], a["overdue"], a["done"]) for a in session.actions] == [
+    assert [p.key for p in overview.patterns] == [e.key for e in session.agenda]
+    assert [(a.text, a.overdue, a.done) for a in session.actions] == [
         ("Use your name", True, False),
         ("Offer two options", False, False),
     ]
     assert all(f.verdict == "no calls yet" for f in session.follow_up)
     set_action_done(agent, app_db, late, done=True)  # the agent ticks off their own action item
-    assert coaching_overview(agent, app_db, "aino").sessions[0].actions[0]["done"] is True
+    assert coaching_overview(agent, app_db, "aino").sessions[0].actions[0].done is True
 
 
 def test_coach_overrides_feed_the_patterns(app_db: Database, people: People) -> None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from coaching.access import User
-from coaching.errors import AccessError, NotFoundError
+from coaching.checklist import ChecklistResult
+from coaching.errors import AccessError, CorrectionError, NotFoundError
 from coaching.models import Segment, Word
-from coaching.services.corrections import CorrectionError, edit_segment, retime_words, swap_speakers
+from coaching.services.corrections import edit_segment, retime_words, swap_call_speakers
 from coaching.settings import Settings
 from coaching.store.app_tables import TranscriptEditRow
 from coaching.store.calls import load_analysis
@@ -23,8 +23,8 @@ pytest_plugins = ("tests.app_helpers",)
 People = Callable[[str], User]
 
 
-def _item(checklist: dict[str, Any], item_id: str) -> dict[str, Any]:
-    return next(i for i in checklist["items"] if i["id"] == item_id)
+def _passed(checklist: ChecklistResult, item_id: str) -> bool | None:
+    return checklist.item(item_id).passed
 
 
 def _rows(db: Database, call_id: str) -> int:
@@ -51,23 +51,23 @@ def test_editing_a_segment_rescores_the_checklist_and_keeps_the_history(
     with app_db.transaction() as session:
         before = load_analysis(session, "t-emma-2")
     first_agent = next(n for n, s in enumerate(before.transcript.segments) if s.speaker == "agent")
-    assert _item(before.checklist, "greeting")["passed"] is True
+    assert _passed(before.checklist, "greeting") is True
     rows = _rows(app_db, "t-emma-2")
     updated = edit_segment(
         people("coach-south"), app_db, "t-emma-2", position=first_agent, text="Yes.", settings=app_settings
     )
-    assert _item(updated.checklist, "greeting")["passed"] is False
-    assert updated.checklist["score"] < before.checklist["score"]
+    assert _passed(updated.checklist, "greeting") is False
+    assert (updated.checklist.score or 0.0) < (before.checklist.score or 0.0)
     with app_db.transaction() as session:
         stored = load_analysis(session, "t-emma-2")
         edits = session.scalars(select(TranscriptEditRow)).all()
     assert stored.transcript.segments[first_agent].text == "Yes."
-    assert _item(stored.checklist, "greeting")["passed"] is False
+    assert _passed(stored.checklist, "greeting") is False
     assert _rows(app_db, "t-emma-2") == rows + 1  # a new current analysis; the old one stays
     assert [(e.kind, e.position, e.old_text, e.new_text) for e in edits] == [
         ("text", first_agent, before.transcript.segments[first_agent].text, "Yes.")
     ]
-    assert stored.metrics["speakers"]["agent"]["words"] < before.metrics["speakers"]["agent"]["words"]
+    assert stored.metrics.speakers.agent.words < before.metrics.speakers.agent.words
 
 
 def test_swapping_speakers_swaps_talk_share_and_the_agent_channel(
@@ -75,8 +75,9 @@ def test_swapping_speakers_swaps_talk_share_and_the_agent_channel(
 ) -> None:
     with app_db.transaction() as session:
         before = load_analysis(session, "t-emma-2")
-    updated = swap_speakers(people("emma"), app_db, "t-emma-2", settings=app_settings)
-    assert updated.metrics["talk_ratio_agent"] == pytest.approx(1 - before.metrics["talk_ratio_agent"], abs=0.01)
+    updated = swap_call_speakers(people("emma"), app_db, "t-emma-2", settings=app_settings)
+    assert before.metrics.talk_ratio_agent is not None
+    assert updated.metrics.talk_ratio_agent == pytest.approx(1 - before.metrics.talk_ratio_agent, abs=0.01)
     assert [s.speaker for s in updated.transcript.segments] == [
         "customer" if s.speaker == "agent" else "agent" for s in before.transcript.segments
     ]
@@ -84,12 +85,12 @@ def test_swapping_speakers_swaps_talk_share_and_the_agent_channel(
         row = session.get(CallRow, "t-emma-2")
         assert row is not None and row.channel_mode == "right"
     # the stored audio was read again for the voice figures of the swapped channels
-    assert updated.metrics["speakers"]["agent"]["delivery"] is not None
+    assert updated.metrics.speakers.agent.delivery is not None
 
 
 def test_corrections_check_access_and_input(app_db: Database, app_settings: Settings, people: People) -> None:
     with pytest.raises(AccessError):
-        swap_speakers(people("coach-north"), app_db, "t-emma-2", settings=app_settings)  # another team
+        swap_call_speakers(people("coach-north"), app_db, "t-emma-2", settings=app_settings)  # another team
     with pytest.raises(AccessError):
         edit_segment(people("coach-north"), app_db, "t-aino-practice", position=0, text="x", settings=app_settings)
     with pytest.raises(CorrectionError, match="empty"):

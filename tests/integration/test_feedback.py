@@ -8,9 +8,8 @@ import pytest
 
 from coaching.access import User
 from coaching.checklist.reviews import apply_reviews
-from coaching.errors import AccessError, NotFoundError
+from coaching.errors import AccessError, FeedbackError, NotFoundError
 from coaching.services.feedback import (
-    FeedbackError,
     add_comment,
     delete_comment,
     list_comments,
@@ -26,7 +25,7 @@ People = Callable[[str], User]
 
 def _auto(db: Database, call_id: str, item_id: str) -> bool | None:
     with db.transaction() as session:
-        return next(i["passed"] for i in current_checklist(session, call_id)["items"] if i["id"] == item_id)
+        return current_checklist(session, call_id).item(item_id).passed
 
 
 def test_comments_come_back_in_call_time_order_and_only_to_readers(app_db: Database, people: People) -> None:
@@ -81,13 +80,12 @@ def test_an_override_that_changes_the_result_needs_a_reason_and_changes_the_scor
     with app_db.transaction() as session:
         checklist = current_checklist(session, "t-aino-1")
         effective = apply_reviews(checklist, reviews_of(session, "t-aino-1"))
-    greeting = next(i for i in effective["items"] if i["id"] == "greeting")
-    assert greeting["passed"] is True and greeting["auto_passed"] is False
-    assert greeting["override"]["reason"] == "Greeted in other words"
-    assert effective["auto_score"] == checklist["score"]
-    assert effective["score"] > checklist["score"]
-    stored = next(i for i in checklist["items"] if i["id"] == "greeting")
-    assert stored["passed"] is False  # the automatic result is kept
+    greeting = effective.item("greeting")
+    assert greeting.passed is True and greeting.auto_passed is False
+    assert greeting.override is not None and greeting.override.reason == "Greeted in other words"
+    assert effective.auto_score == checklist.score
+    assert (effective.score or 0.0) > (checklist.score or 0.0)
+    assert checklist.item("greeting").passed is False  # the automatic result is kept
 
 
 def test_confirming_needs_no_reason_and_clearing_returns_to_automatic(app_db: Database, people: People) -> None:
@@ -98,8 +96,8 @@ def test_confirming_needs_no_reason_and_clearing_returns_to_automatic(app_db: Da
     override_item(coach, app_db, "t-aino-1", "options", passed=None, reason="")
     with app_db.transaction() as session:
         effective = apply_reviews(current_checklist(session, "t-aino-1"), reviews_of(session, "t-aino-1"))
-    options = next(i for i in effective["items"] if i["id"] == "options")
-    assert options["passed"] is auto and options["override"] is None
+    options = effective.item("options")
+    assert options.passed is auto and options.override is None
 
 
 def test_agents_cannot_override_and_coaches_cannot_respond(app_db: Database, people: People) -> None:

@@ -39,7 +39,7 @@ def test_same_seed_same_answers_other_seed_other_answers(demo: pd.DataFrame) -> 
 
 def test_six_months_up_to_the_end_with_plausible_volumes(demo: pd.DataFrame) -> None:
     stamps = pd.to_datetime(demo["answered_at"], utc=True)
-    months = period_labels(answered_at=stamps, by="month")
+    months = period_labels(stamps, by="month")
     assert sorted(set(months)) == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
     assert stamps.max() < pd.Timestamp("2026-12-01", tz="UTC")
     per_agent_month = demo.assign(month=months).groupby(["agent", "month"]).size()

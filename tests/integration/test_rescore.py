@@ -19,9 +19,9 @@ from tests.cli_helpers import run_cli
 SHORT = Path(__file__).resolve().parents[2] / "audio_samples" / "en_short.flac"
 
 
-def test_rescore_adds_a_row_with_the_new_version_and_keeps_the_old(tmp_path: Path) -> None:
+def test_rescore_adds_a_row_with_the_new_version_and_keeps_the_old(tmp_path: Path, cli_model: str) -> None:
     settings = Settings.from_env({"COACHING_DATA_DIR": str(tmp_path / "data")})
-    code, _, err = run_cli(settings, "analyze", str(SHORT), "--agent", "emma", "--model", "tiny.en", "--language", "en")
+    code, _, err = run_cli(settings, "analyze", str(SHORT), "--agent", "emma", "--model", cli_model, "--language", "en")
     assert code == 0, err
     edited = tmp_path / "v2.yaml"
     text = DEFAULT_PATH.read_text(encoding="utf-8")

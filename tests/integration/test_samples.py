@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio_samples.truth import SAMPLE_NAMES, audio_path, load_truth, spread_words, truth_transcript
+from audio_samples.truth import SAMPLE_NAMES, audio_path, load_truth, truth_transcript
 from coaching.errors import NotFoundError
+from coaching.models import spread_words
 
 CALLS = [n for n in SAMPLE_NAMES if n != "en_short"]
 POOR = [n for n in CALLS if n.endswith("_poor")]
@@ -201,7 +202,7 @@ def test_truth_transcript(name: str) -> None:
 
 
 def test_spread_words_is_proportional_to_length() -> None:
-    words = spread_words(text="ab abcd", start_s=1.0, end_s=4.0)
+    words = spread_words("ab abcd".split(), start_s=1.0, end_s=4.0)
     assert [(w.word, w.start_s, w.end_s) for w in words] == [(" ab", 1.0, 2.0), (" abcd", 2.0, 4.0)]
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from coaching.checklist import ChecklistResult
 from coaching.errors import NotFoundError, StoreError
+from coaching.metrics.compute import compute_metrics
 from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
 from coaching.store.calls import count_calls, list_call_summaries, load_analysis, save_analysis
 from coaching.store.db import Database
@@ -29,7 +31,8 @@ def make_analysis(call_id: str = "call-1", agent_id: str = "aino", score: float 
         channel_mode="left",
     )
     call = CallInfo(call_id, agent_id, 1.6, "fi", "ab" * 32, "left", "base", contact_id="C-9")
-    return Analysis(call, transcript, {"talk_ratio_agent": 0.55}, {"score": score, "version": "1", "items": []})
+    checklist = ChecklistResult("test", 1, "test-v1", "fi", score, items=(), word_choice=())
+    return Analysis(call, transcript, compute_metrics(transcript=transcript), checklist)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +68,7 @@ def test_analysis_round_trips_through_the_database(db: Database) -> None:
         loaded = load_analysis(session, "call-1")
         summaries = list_call_summaries(session)
     assert loaded.transcript == original.transcript
-    assert loaded.metrics == original.metrics and loaded.checklist == original.checklist
+    assert loaded.metrics.to_dict() == original.metrics.to_dict() and loaded.checklist == original.checklist
     assert loaded.call.contact_id == "C-9"
     assert [(s.id, s.score, s.agent_id) for s in summaries] == [("call-1", 70.0, "aino")]
 
@@ -77,7 +80,7 @@ def test_saving_again_replaces_instead_of_duplicating(db: Database) -> None:
     with db.transaction() as session:
         assert count_calls(session) == 1
         assert session.execute(text("SELECT count(*) FROM segments")).scalar() == 2
-        assert load_analysis(session, "call-1").checklist["score"] == 80.0
+        assert load_analysis(session, "call-1").checklist.score == 80.0
 
 
 def test_an_error_inside_a_transaction_rolls_back_everything(db: Database) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from coaching.metrics.compute import compute_metrics
+from coaching.metrics.types import CallMetrics, Gap
 from coaching.models import Segment, SpeechSpan, Transcript, Word
 
 
@@ -28,3 +32,11 @@ def call(language: str, turns: list[tuple[str, str]], *, turn_s: float = 4.0, ga
         spans.append(SpeechSpan(speaker, t, t + turn_s))  # type: ignore[arg-type]
         t += turn_s + gap_s
     return Transcript(language=language, segments=tuple(segments), speech_spans=tuple(spans), channel_mode="left")
+
+
+def measured(
+    transcript: Transcript, *, talk_ratio_agent: float | None = None, silences_s: tuple[tuple[float, float], ...] = ()
+) -> CallMetrics:
+    """Metrics of ``transcript`` with the two figures the checklist's metric rules read set as given."""
+    gaps = tuple(Gap(start_s=a, end_s=b, duration_s=b - a, flagged=b - a > 10.0) for a, b in silences_s)
+    return replace(compute_metrics(transcript=transcript), talk_ratio_agent=talk_ratio_agent, silences=gaps)

@@ -12,7 +12,7 @@ from coaching.checklist import checklist_json_schema, load_checklist, parse_chec
 from coaching.checklist.loader import DEFAULT_PATH
 from coaching.checklist.semantic import SemanticMatcher
 from coaching.errors import ChecklistError
-from tests.unit.test_checklist_helpers import call
+from tests.unit.test_checklist_helpers import call, measured
 
 GOOD_EN = [
     ("agent", "Good morning, my name is Anna. How can I help you?"),
@@ -28,7 +28,8 @@ GOOD_EN = [
 
 
 def test_result_validates_against_schema_and_has_contract_fields() -> None:
-    result = score_checklist(transcript=call("en", GOOD_EN), metrics={"talk_ratio_agent": 0.5, "silences": []})
+    transcript = call("en", GOOD_EN)
+    result = score_checklist(transcript=transcript, metrics=measured(transcript, talk_ratio_agent=0.5), semantic=None)
     data = result.to_dict()
     jsonschema.validate(data, checklist_json_schema())
     assert data["checklist_id"] == "empathy-default" and data["version"] == 1
@@ -39,12 +40,9 @@ def test_result_validates_against_schema_and_has_contract_fields() -> None:
 
 def test_metric_rules_and_missing_metrics() -> None:
     transcript = call("en", GOOD_EN)
-    missing = score_checklist(transcript=transcript, metrics={}, semantic=None)
+    missing = score_checklist(transcript=transcript, metrics=None, semantic=None)
     assert missing.item("balance").passed is None and missing.item("respect_time").passed is None
-    metrics = {
-        "talk_ratio_agent": 0.72,
-        "silences": [{"start_s": 50.0, "end_s": 62.5, "duration_s": 12.5, "flagged": True}],
-    }
+    metrics = measured(transcript, talk_ratio_agent=0.72, silences_s=((50.0, 62.5),))
     scored = score_checklist(transcript=transcript, metrics=metrics, semantic=None)
     assert scored.item("balance").passed is False
     dead_air = scored.item("respect_time")
@@ -55,14 +53,14 @@ def test_metric_rules_and_missing_metrics() -> None:
 def test_announced_hold_excuses_a_long_silence() -> None:
     turns = [("agent", "One moment, let me check your details."), ("customer", "Okay.")]
     transcript = call("en", turns, gap_s=12.0)  # agent ends at 4.5 s, customer starts at 16.5 s
-    metrics = {"silences": [{"start_s": 4.5, "end_s": 16.5, "duration_s": 12.0, "flagged": True}]}
+    metrics = measured(transcript, silences_s=((4.5, 16.5),))
     item = score_checklist(transcript=transcript, metrics=metrics, semantic=None).item("respect_time")
     assert item.passed is True and item.evidence[0].quote == "let me check"
 
 
 def test_overall_score_is_weighted_and_skips_not_applicable() -> None:
     poor = [("agent", "Hello. You should have paid on time."), ("customer", "I know."), ("agent", "Bye.")]
-    result = score_checklist(transcript=call("en", poor), metrics={}, semantic=None)
+    result = score_checklist(transcript=call("en", poor), metrics=None, semantic=None)
     checklist = load_checklist()
     applicable = [r for r in result.items if r.passed is not None]
     expected = 100 * sum(r.weight for r in applicable if r.passed) / sum(r.weight for r in applicable)
@@ -79,7 +77,10 @@ def test_manual_item_is_null_and_left_out_of_the_score() -> None:
     )
     checklist = parse_checklist(text)
     result = score_checklist(
-        transcript=call("en", GOOD_EN), metrics={"talk_ratio_agent": 0.9}, checklist=checklist, semantic=None
+        transcript=call("en", GOOD_EN),
+        metrics=measured(call("en", GOOD_EN), talk_ratio_agent=0.9),
+        checklist=checklist,
+        semantic=None,
     )
     manual = result.item("balance")
     assert manual.passed is None and manual.detector == "manual" and manual.suggestion is None
@@ -91,7 +92,7 @@ def test_word_choice_lists_each_occurrence_with_speaker_and_time() -> None:
         ("agent", "Tota, teidän olisi pitänyt maksaa. Summaan lisätään perintäkulut."),
         ("customer", "Olen työtön."),
     ]
-    result = score_checklist(transcript=call("fi", turns), metrics={}, semantic=None)
+    result = score_checklist(transcript=call("fi", turns), metrics=None, semantic=None)
     occ = {(o.category, o.phrase, o.speaker) for o in result.word_choice}
     assert ("filler", "Tota,", "agent") in occ
     assert ("blame", "olisi pitänyt", "agent") in occ
@@ -103,7 +104,7 @@ def test_word_choice_lists_each_occurrence_with_speaker_and_time() -> None:
 
 def test_unsupported_language_raises() -> None:
     with pytest.raises(ChecklistError, match="'de'"):
-        score_checklist(transcript=call("de", GOOD_EN), metrics={}, semantic=None)
+        score_checklist(transcript=call("de", GOOD_EN), metrics=None, semantic=None)
 
 
 class KeywordEmbedder:
@@ -125,9 +126,9 @@ def test_semantic_matcher_is_pluggable_and_used_only_without_a_phrase() -> None:
         thresholds={"options": 0.1},
     )
     turns = [("customer", "Help."), ("agent", "Pick a monthly plan that suits your month.")]
-    result = score_checklist(transcript=call("en", turns), metrics={}, semantic=matcher)
+    result = score_checklist(transcript=call("en", turns), metrics=None, semantic=matcher)
     options = result.item("options")
     assert options.passed is True and options.reason.startswith("paraphrase")
     assert options.evidence[0].role == "semantic"
-    without = score_checklist(transcript=call("en", turns), metrics={}, semantic=None)
+    without = score_checklist(transcript=call("en", turns), metrics=None, semantic=None)
     assert without.item("options").passed is False

@@ -9,7 +9,7 @@ HARDSHIP = "Jäin työttömäksi enkä pysty maksamaan koko summaa."
 
 
 def acknowledge(turns: list[tuple[str, str]], language: str = "fi") -> dict:
-    result = score_checklist(transcript=call(language, turns), metrics={}, semantic=None)
+    result = score_checklist(transcript=call(language, turns), metrics=None, semantic=None)
     return result.item("acknowledge").to_dict()
 
 

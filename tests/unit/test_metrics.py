@@ -9,7 +9,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from coaching.language import LanguageDataError
+from coaching.errors import LanguageDataError
 from coaching.metrics.compute import SpeakerSignals, compute_metrics, metrics_json_schema
 from coaching.models import Segment, Speaker, SpeechSpan, Transcript, Word
 

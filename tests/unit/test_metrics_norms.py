@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coaching.language import LanguageDataError
+from coaching.errors import LanguageDataError
 from coaching.metrics.compute import compute_metrics
 from coaching.metrics.norms import Norms
 from tests.unit.test_metrics import make_transcript, seg

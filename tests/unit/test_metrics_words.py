@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coaching.language import find_phrases, load_lexicon
+from coaching.language import load_lexicon, phrase_spans
 from coaching.metrics.compute import SpeakerSignals, compute_metrics
 from coaching.metrics.words import classify_question
 from coaching.models import Segment
@@ -78,11 +78,11 @@ def test_fillers_per_language_with_times_and_rate() -> None:
 def test_state_phrases_match_inflected_finnish_and_longest_first() -> None:
     lexicon = load_lexicon("fi")
     tokens = ["jäin", "työttömäksi", "ja", "olen", "huolissani", "kiitos", "kiitoksia"]
-    assert find_phrases(tokens=tokens, phrases=lexicon.states["hardship"]) == [(1, 2)]
-    assert find_phrases(tokens=tokens, phrases=lexicon.states["worry"]) == [(4, 5)]
-    assert find_phrases(tokens=tokens, phrases=lexicon.states["thanks"]) == [(5, 6), (6, 7)]
+    assert phrase_spans(tokens=tokens, phrases=lexicon.states["hardship"]) == [(1, 2)]
+    assert phrase_spans(tokens=tokens, phrases=lexicon.states["worry"]) == [(4, 5)]
+    assert phrase_spans(tokens=tokens, phrases=lexicon.states["thanks"]) == [(5, 6), (6, 7)]
     en = load_lexicon("en")
-    assert find_phrases(tokens=["i", "lost", "my", "job"], phrases=en.states["hardship"]) == [(1, 4)]
+    assert phrase_spans(tokens=["i", "lost", "my", "job"], phrases=en.states["hardship"]) == [(1, 4)]
 
 
 def _call(customer_lines: list[tuple[float, float, str]]) -> list[Segment]:

@@ -63,8 +63,8 @@ def test_period_labels_use_iso_weeks_and_months() -> None:
     stamps = pd.Series(
         pd.to_datetime(["2026-11-16 08:00", "2026-12-31", "2027-01-03", "2027-01-04"], utc=True, format="ISO8601")
     )
-    assert period_labels(answered_at=stamps, by="week").tolist() == ["2026-W47", "2026-W53", "2026-W53", "2027-W01"]
-    assert period_labels(answered_at=stamps, by="month").tolist() == ["2026-11", "2026-12", "2027-01", "2027-01"]
+    assert period_labels(stamps, by="week").tolist() == ["2026-W47", "2026-W53", "2026-W53", "2027-W01"]
+    assert period_labels(stamps, by="month").tolist() == ["2026-11", "2026-12", "2027-01", "2027-01"]
 
 
 def surveys_frame() -> pd.DataFrame:

@@ -40,6 +40,8 @@ def test_values_are_read_and_normalised() -> None:
         ("COACHING_LANGUAGES", " , "),
         ("COACHING_DB_URL", "just-a-file.db"),
         ("COACHING_MAX_FILE_MB", "lots"),
+        ("COACHING_MAX_FILE_MB", "nan"),
+        ("COACHING_MAX_DURATION_MIN", "inf"),
         ("COACHING_MAX_DURATION_MIN", "-3"),
         ("COACHING_DEVICE", "tpu"),
         ("COACHING_ASR_VOCABULARY", "always"),

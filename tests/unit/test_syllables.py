@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coaching.language import LanguageDataError
+from coaching.errors import LanguageDataError
 from coaching.language.syllables import count_syllables, count_text_syllables, finnish_syllables
 
 # Hand-counted; the comment names the rule each word exercises.

@@ -1,0 +1,157 @@
+"""Survey reads narrowed in SQL to an :class:`coaching.access.OutcomeScope`, and the NPS / FCR tables over them.
+
+Both the outcome services and the read models (progress, team views) build their tables here, so the figures
+are the same wherever they are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from coaching.checklist.reviews import OVERRIDE, effective_passed
+from coaching.outcomes.nps import (
+    Level,
+    Period,
+    fcr_by_period,
+    first_contact_resolved,
+    nps_by_period,
+)
+from coaching.scopes import OutcomeScope
+from coaching.settings import OutcomeSettings
+from coaching.store.calls import current_analysis_ids
+from coaching.store.results import reviews_by_call
+from coaching.store.survey_tables import SurveyRow, as_utc, chunks
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow
+
+EVERY_ANSWER = OutcomeScope()
+SURVEY_FRAME_COLUMNS = ("contact_id", "agent", "team", "answered_at", "score", "customer_id", "resolved")
+
+
+def scope_where(scope: OutcomeScope) -> ColumnElement[bool]:
+    """Condition on ``SurveyRow``: the answer's own agent and team (as imported)."""
+    parts: list[ColumnElement[bool]] = []
+    if scope.agent_id is not None:
+        parts.append(SurveyRow.agent_id == scope.agent_id)
+    if scope.team_ids is not None:
+        parts.append(SurveyRow.team_id.in_(scope.team_ids))
+    return and_(true(), *parts)
+
+
+def load_surveys(*, session: Session, scope: OutcomeScope = EVERY_ANSWER, repeats: bool = False) -> pd.DataFrame:
+    """Survey rows in ``scope`` with columns :data:`SURVEY_FRAME_COLUMNS` (``agent``/``team`` hold ids).
+
+    With ``repeats`` the frame also holds the other answers of the same customers (a repeat contact may be
+    another agent's) and a bool column ``in_scope``.
+    """
+    where = scope_where(scope)
+    columns: list[Any] = [SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, SurveyRow.answered_at]
+    columns += [SurveyRow.score, SurveyRow.customer_id, SurveyRow.resolved]
+    names = list(SURVEY_FRAME_COLUMNS)
+    query = select(*columns)
+    if repeats:
+        customers = select(SurveyRow.customer_id).where(where, SurveyRow.customer_id.is_not(None))
+        query = select(*columns, case((where, True), else_=False).label("in_scope"))
+        query = query.where(or_(where, SurveyRow.customer_id.in_(customers.scalar_subquery())))
+        names.append("in_scope")
+    else:
+        query = query.where(where)
+    rows = session.execute(query.order_by(SurveyRow.answered_at, SurveyRow.contact_id)).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=names, dtype=object)
+    frame["answered_at"] = pd.to_datetime([as_utc(t) for t in frame["answered_at"]], utc=True)
+    frame["score"] = frame["score"].astype("int64")
+    if repeats:
+        frame["in_scope"] = frame["in_scope"].astype(bool)
+    return frame
+
+
+def newest_answer(session: Session) -> pd.Timestamp | None:
+    """When the newest survey answer of all came (the end of every FCR window that is still open)."""
+    newest = session.scalar(select(func.max(SurveyRow.answered_at)))
+    return None if newest is None else pd.Timestamp(as_utc(newest))
+
+
+def nps_frame(
+    session: Session, scope: OutcomeScope, *, by: Period, level: Level, settings: OutcomeSettings
+) -> pd.DataFrame:
+    """NPS per group and period of the answers in ``scope`` (:func:`coaching.outcomes.nps.nps_by_period`)."""
+    surveys = load_surveys(session=session, scope=scope)
+    return nps_by_period(surveys=surveys, by=by, level=level, min_n=settings.min_n)
+
+
+def fcr_frame(
+    session: Session, scope: OutcomeScope, *, by: Period, level: Level, settings: OutcomeSettings
+) -> pd.DataFrame:
+    """First-contact resolution per group and period of the answers in ``scope``.
+
+    Repeats are looked for among all contacts of the same customers (any agent), and windows still open at the
+    newest answer of all are unknown, before the rows are narrowed to ``scope``.
+    """
+    as_of = newest_answer(session)
+    surveys = load_surveys(session=session, scope=scope, repeats=True)
+    if as_of is None or surveys.empty:
+        return pd.DataFrame()
+    flags = first_contact_resolved(contacts=surveys, window_days=settings.fcr_window_days, as_of=as_of)
+    visible = surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope")
+    return fcr_by_period(
+        contacts=visible,
+        by=by,
+        level=level,
+        window_days=settings.fcr_window_days,
+        min_n=settings.min_n,
+        as_of=as_of,
+    )
+
+
+def linked_checklist_items(*, session: Session, scope: OutcomeScope = EVERY_ANSWER) -> pd.DataFrame:
+    """One row per (survey in ``scope`` linked to a call, checklist item with a pass/fail), coach overrides applied.
+
+    Columns contact_id, agent, team, item, passed, score. A survey links to the newest non-private call with
+    its contact_id; that call's current analysis is used.
+    """
+    calls = session.execute(
+        select(SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, SurveyRow.score, CallRow.id)
+        .join(CallRow, CallRow.contact_id == SurveyRow.contact_id)
+        .where(CallRow.is_private.is_(False), scope_where(scope))
+        .order_by(SurveyRow.contact_id, CallRow.created_at, CallRow.id)
+    ).all()
+    newest_call: dict[str, tuple[str, str | None, int, str]] = {
+        contact_id: (agent, team, score, call_id) for contact_id, agent, team, score, call_id in calls
+    }
+    results: dict[str, list[tuple[str, bool]]] = {}  # call id -> (item, passed) after coach overrides
+    for chunk in chunks([call_id for *_, call_id in newest_call.values()]):
+        current = current_analysis_ids()
+        query = (
+            select(AnalysisRow.call_id, AnalysisRow.checklist)
+            .join(current, AnalysisRow.id == current.c.analysis_id)
+            .where(AnalysisRow.call_id.in_(chunk))
+        )
+        reviews = reviews_by_call(session, chunk)
+        for call_id, checklist in session.execute(query):  # only ids and results are read from the JSON
+            overrides = reviews.get(call_id, {})
+            shown = [
+                (str(i["id"]), effective_passed(i.get("passed"), overrides.get((str(i["id"]), OVERRIDE))))
+                for i in (checklist or {}).get("items", [])
+                if isinstance(i, dict) and i.get("id")
+            ]
+            results[call_id] = [(item_id, passed) for item_id, passed in shown if isinstance(passed, bool)]
+    rows = [
+        (contact_id, agent, team, item, passed, int(score))
+        for contact_id, (agent, team, score, call_id) in newest_call.items()
+        for item, passed in results.get(call_id, [])
+    ]
+    return pd.DataFrame(rows, columns=["contact_id", "agent", "team", "item", "passed", "score"])
+
+
+def agent_team_or_none(session: Session, agent_id: str) -> str | None:
+    """The team of ``agent_id``, None for an unknown agent or one without a team."""
+    return session.scalar(select(AgentRow.team_id).where(AgentRow.id == agent_id))
+
+
+def team_lookup(session: Session) -> Callable[[str], str | None]:
+    """``agent id -> team id or None`` in ``session``, the ``team_of`` of :func:`coaching.access.outcome_scope`."""
+    return lambda agent_id: agent_team_or_none(session, agent_id)
