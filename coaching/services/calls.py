@@ -14,6 +14,7 @@ from coaching.asr.transcriber import Transcriber
 from coaching.audio.decode import store_original
 from coaching.checklist import Checklist
 from coaching.models import Analysis
+from coaching.services.config import analysis_config
 from coaching.settings import Settings
 from coaching.store.calls import CallSummary, list_call_summaries, load_analysis, save_analysis
 from coaching.store.db import Database
@@ -43,7 +44,8 @@ def analyze_and_store(
 ) -> Analysis:
     """Analyse a recorded call and, when ``db`` is given, store it with its audio.
 
-    Returns the analysis. Raises :class:`AccessError` when ``user`` may not add calls for the agent.
+    ``checklist`` None scores with the organisation's active checklist (:func:`coaching.services.config.
+    analysis_config`). Returns the analysis. Raises :class:`AccessError` when ``user`` may not add calls for the agent.
     """
     team_id = _agent_team(db, request.agent_id) if db is not None else None
     require(
@@ -51,8 +53,9 @@ def analyze_and_store(
         user=user,
         action=f"add calls for agent {request.agent_id!r}",
     )
+    active = checklist or analysis_config(settings, db).checklist
     output: AnalysisOutput = analyse_call(
-        request, settings=settings, transcriber=transcriber, checklist=checklist, progress=progress
+        request, settings=settings, transcriber=transcriber, checklist=active, progress=progress
     )
     if db is None:
         return output.analysis

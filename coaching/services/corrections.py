@@ -17,10 +17,11 @@ from coaching.access import User, can_correct_transcript, require
 from coaching.analysis.pipeline import speaker_signals
 from coaching.analysis.scoring import score_call
 from coaching.audio.decode import decode_audio
-from coaching.checklist import Checklist, load_checklist
+from coaching.checklist import Checklist
 from coaching.errors import CoachingError, CorrectionError, NotFoundError
 from coaching.metrics.compute import SpeakerSignals
 from coaching.models import Analysis, Segment, Transcript, Word, spread_words
+from coaching.services.config import analysis_config
 from coaching.settings import Settings
 from coaching.speakers.assign import swap_speakers
 from coaching.store.app_tables import TranscriptEditRow
@@ -106,7 +107,8 @@ def _apply(
         if transcript.segments[position].text == old_text:
             raise CorrectionError("the text is unchanged")
     signals = _signals(audio_path, transcript, settings)
-    updated = score_call(current.call, transcript, checklist=checklist or load_checklist(), signals=signals)
+    active = checklist or analysis_config(settings, db).checklist  # the organisation's active checklist
+    updated = score_call(current.call, transcript, checklist=active, signals=signals)
     with db.transaction() as session:
         row = session.get(CallRow, call_id)
         if row is None:

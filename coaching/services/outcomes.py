@@ -6,7 +6,7 @@ coaches their teams, agents only their own agent-level figures.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,12 +115,9 @@ def nps_table(
     """NPS rows {agent, team, period, n, promoters, passives, detractors, nps, ci_low, ci_high, reliable}.
 
     Only the answers ``user`` may see are read (:func:`coaching.access.outcome_scope`)."""
-    period, config = check_period(by), settings or OutcomeSettings()
-    with db.transaction() as session:
-        scope = outcome_scope(
-            user, level=check_level(level), agent_id=agent_id, team_id=team_id, team_of=team_lookup(session)
-        )
-        return json_records(nps_frame(session, scope, by=period, level=level, settings=config))
+    return _period_records(
+        nps_frame, user, db, by=by, agent_id=agent_id, team_id=team_id, level=level, settings=settings
+    )
 
 
 def fcr_table(
@@ -138,12 +135,29 @@ def fcr_table(
     Repeats are looked for among all contacts of the same customers (any agent) before the rows are narrowed to
     what ``user`` sees.
     """
+    return _period_records(
+        fcr_frame, user, db, by=by, agent_id=agent_id, team_id=team_id, level=level, settings=settings
+    )
+
+
+def _period_records(
+    frame: Callable[..., pd.DataFrame],
+    user: User,
+    db: Database,
+    *,
+    by: str,
+    agent_id: str | None,
+    team_id: str | None,
+    level: Level,
+    settings: OutcomeSettings | None,
+) -> list[JsonObject]:
+    """``frame`` (NPS or FCR per period) over the answers ``user`` may see, as JSON records."""
     period, config = check_period(by), settings or OutcomeSettings()
     with db.transaction() as session:
         scope = outcome_scope(
             user, level=check_level(level), agent_id=agent_id, team_id=team_id, team_of=team_lookup(session)
         )
-        return json_records(fcr_frame(session, scope, by=period, level=level, settings=config))
+        return json_records(frame(session, scope, by=period, level=level, settings=config))
 
 
 def behaviour_outcomes(
