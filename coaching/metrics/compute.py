@@ -1,6 +1,6 @@
 """Conversation metrics of one call: pure functions over the transcript, speech spans and audio.
 
-Definitions and norms: /work/shared/docs/coaching-model.md, "Conversation metrics".
+Definitions and norms: ``shared/docs/coaching-model.md``, "Conversation metrics".
 Talk time comes from speech spans (VAD per channel for stereo, diarized turns for mono),
 never from text length. ``compute_metrics(...).to_dict()`` is the ``metrics`` part of the
 analysis JSON; :func:`metrics_json_schema` describes it.

@@ -2,7 +2,7 @@
 
 These describe how someone spoke (pitch level, pitch range, loudness); they are never
 emotion labels. For agents that is the law (EU AI Act Art. 5(1)(f)); customer figures are
-used only relative to the customer's own baseline (see metrics_trajectory).
+used only relative to the customer's own baseline (see :mod:`coaching.metrics.trajectory`).
 """
 
 from __future__ import annotations
