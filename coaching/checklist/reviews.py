@@ -7,7 +7,7 @@ reviewed result comes from the same rule as the automatic one (:func:`coaching.c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -86,6 +86,15 @@ class ReviewedChecklist:
         raise NotFoundError(f"checklist {self.automatic.version_id!r} has no item {item_id!r}")
 
 
+def reviewed_score(items: Iterable[tuple[bool | None, bool | None, float]], automatic: float | None) -> float | None:
+    """The score people see, from (automatic result, shown result, weight) per item: the automatic score unless a
+    review changed a result, then :func:`~coaching.checklist.scoring.weighted_score` over the shown results."""
+    rows = list(items)
+    if all(auto == shown for auto, shown, _ in rows):
+        return automatic
+    return weighted_score((shown, weight) for _, shown, weight in rows)
+
+
 def apply_reviews(result: ChecklistResult, reviews: Reviews) -> ReviewedChecklist:
     """The automatic ``result`` with each item's newest override and response; the score is recomputed with
     :func:`~coaching.checklist.scoring.weighted_score` when an override changed a result (else it is the automatic
@@ -102,6 +111,5 @@ def apply_reviews(result: ChecklistResult, reviews: Reviews) -> ReviewedChecklis
                 response=reviews.get((item.id, RESPONSE)),
             )
         )
-    changed = any(i.passed != i.auto_passed for i in items)
-    score = weighted_score((i.passed, i.result.weight) for i in items) if changed else result.score
+    score = reviewed_score(((i.auto_passed, i.passed, i.result.weight) for i in items), result.score)
     return ReviewedChecklist(automatic=result, items=tuple(items), score=score)

@@ -15,8 +15,7 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from coaching.checklist.reviews import OVERRIDE, RESPONSE, Review, side_of
-from coaching.checklist.scoring import weighted_score
+from coaching.checklist.reviews import OVERRIDE, RESPONSE, Review, effective_passed, reviewed_score, side_of
 from coaching.scopes import SHARED_CALLS, CallScope
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.calls import current_analysis_ids
@@ -198,7 +197,7 @@ def _item_row(row: Any, item: JsonObject, created: pd.Timestamp, reviews: CallRe
         auto_passed=auto,
         coach_passed=coach,
         agent_passed=response.passed if response is not None else None,
-        passed=coach if coach is not None else auto,
+        passed=effective_passed(auto, override),
     )
 
 
@@ -248,9 +247,7 @@ def out_of_norm(norms: JsonObject | None) -> tuple[str, ...]:
 
 def effective_score(items: Sequence[ItemResult], stored: float | None) -> float | None:
     """The stored score, or the score after coach overrides when any changed a result."""
-    if all(i.coach_passed is None or i.coach_passed == i.auto_passed for i in items):
-        return stored
-    return weighted_score((i.passed, i.weight) for i in items)
+    return reviewed_score(((i.auto_passed, i.passed, i.weight) for i in items), stored)
 
 
 def rows_where(frame: pd.DataFrame, column: str, value: bool | None = None) -> pd.DataFrame:
