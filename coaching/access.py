@@ -2,8 +2,9 @@
 (``ui/auth.identity_provider_user``) and hands a :class:`User` to the service layer.
 
 Roles: ``agent`` (own calls and figures only; practice calls private until shared), ``coach``
-(the agents and calls of the teams they coach), ``manager`` (the whole organisation), ``system``
-(the CLI and background jobs acting for an operator).
+(the agents and calls of the teams they coach), ``manager`` (the whole organisation), ``admin`` (users,
+teams, retention and the audit log; no call content), ``system`` (the CLI and background jobs acting for
+an operator).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Literal
 from coaching.errors import AccessError
 from coaching.scopes import SHARED_CALLS, AgentScope, CallContext, CallScope, OutcomeScope
 
-Role = Literal["agent", "coach", "manager", "system"]
-ROLES: tuple[Role, ...] = ("agent", "coach", "manager", "system")
+Role = Literal["agent", "coach", "manager", "admin", "system"]
+ROLES: tuple[Role, ...] = ("agent", "coach", "manager", "admin", "system")
 
 
 @dataclass(frozen=True)

@@ -15,4 +15,5 @@ practice      the scenario library, practice attempts, feedback on an attempt, s
 sessions      coaching sessions: agenda from repeated patterns, notes, action items, follow-up, ratings
 outcomes      survey import and saved mappings; NPS, FCR and behaviour vs outcome in the user's scope
 admin         users, teams, roles and the organisation's preferences
+audit         record and read the append-only audit log
 """

@@ -13,5 +13,6 @@ calls                save and load one analysis (typed ↔ rows), call summaries
 feedback             comments and the newest review per item and side
 results              per-call and per-item frames of current analyses with overrides applied
 outcomes             survey reads narrowed to a scope; NPS / FCR tables
+audit                the append-only audit log (the database refuses UPDATE and DELETE)
 scope                the access scopes of :mod:`coaching.access` as SQL conditions
 """

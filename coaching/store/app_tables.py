@@ -20,6 +20,8 @@ class AppUserRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True, index=True)  # identity (0005)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)  # verified e-mail (0005)
     agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     team_ids: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -117,9 +119,12 @@ class ItemReviewRow(Base):
 
 
 class TranscriptEditRow(Base):
-    """An audit line for each transcript correction (text edit or speaker swap)."""
+    """A transcript correction (text edit or speaker swap). ``status``: ``applied`` (by a coach or on the
+    agent's own practice call), ``proposed`` (an agent's correction of a real call, waiting for a coach),
+    ``accepted`` or ``rejected`` (decided by ``decided_by``)."""
 
     __tablename__ = "transcript_edits"
+    __table_args__ = (Index("ix_transcript_edits_call_id_status", "call_id", "status"),)  # pending flags (0005)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -128,6 +133,9 @@ class TranscriptEditRow(Base):
     new_text: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="applied")
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PracticeAttemptRow(Base):

@@ -32,6 +32,7 @@ class CallRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
     contact_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)  # for erasure (0005)
     audio_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     audio_path: Mapped[str] = mapped_column(Text)
     source_filename: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -42,6 +43,8 @@ class CallRow(Base):
     call_type: Mapped[str] = mapped_column(String(16), default="real")
     is_private: Mapped[bool] = mapped_column(Boolean, default=False)
     diarization_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)  # exempt from retention (0005)
+    original_audio_path: Mapped[str | None] = mapped_column(Text, nullable=True)  # unredacted, only if kept (0005)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

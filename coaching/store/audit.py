@@ -1,0 +1,93 @@
+"""The append-only audit log: who did what to which object, and when. Rows are only ever inserted (the
+database refuses UPDATE and DELETE on ``audit_log``, migration 0005); ``detail`` never holds call content."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from coaching.store.base import Base
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[str] = mapped_column(String(64), index=True)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    object_kind: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: str
+    actor_role: str
+    action: str
+    object_kind: str
+    object_id: str | None
+    detail: str
+
+
+def append_entry(
+    session: Session,
+    *,
+    actor_id: str,
+    actor_role: str,
+    action: str,
+    object_kind: str,
+    object_id: str | None,
+    detail: str = "",
+    at: datetime | None = None,
+) -> None:
+    """Add one entry in the caller's transaction (it commits with the change it records)."""
+    session.add(
+        AuditRow(
+            at=at or datetime.now(UTC),
+            actor_id=actor_id,
+            actor_role=actor_role,
+            action=action,
+            object_kind=object_kind,
+            object_id=object_id,
+            detail=detail,
+        )
+    )
+
+
+def read_entries(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor_id: str | None = None,
+    actions: Sequence[str] = (),
+    object_id: str | None = None,
+    limit: int | None = None,
+) -> list[AuditEntry]:
+    """Entries matching every filter given, oldest first."""
+    query = select(AuditRow).order_by(AuditRow.id)
+    if since is not None:
+        query = query.where(AuditRow.at >= since)
+    if until is not None:
+        query = query.where(AuditRow.at < until)
+    if actor_id is not None:
+        query = query.where(AuditRow.actor_id == actor_id)
+    if actions:
+        query = query.where(AuditRow.action.in_(list(actions)))
+    if object_id is not None:
+        query = query.where(AuditRow.object_id == object_id)
+    if limit is not None:
+        query = query.order_by(None).order_by(AuditRow.id.desc()).limit(limit)
+    rows = session.scalars(query).all()
+    entries = [
+        AuditEntry(r.id, r.at, r.actor_id, r.actor_role, r.action, r.object_kind, r.object_id, r.detail) for r in rows
+    ]
+    return sorted(entries, key=lambda e: e.id)
