@@ -1,4 +1,4 @@
-"""Streamlit entry point: sign-in and the pages the signed-in role may use. Run with `make run`."""
+"""Streamlit entry point: sign-in (``ui/auth``) and the pages the signed-in role may use. Run with `make run`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 
 from coaching.demo.seed import ensure_demo_users
 from coaching.services.admin import sign_in_choices
-from ui.auth import identity_provider_user, signed_in_user
+from ui.auth import provider_configured, signed_in_user
 from ui.resources import database, job_worker
 
 PAGES = {
@@ -21,17 +21,22 @@ PAGES = {
     "my_progress": ("pages/progress.py", "My progress", ":material/trending_up:"),
     "team": ("pages/team.py", "Team", ":material/grid_view:"),
     "settings": ("pages/settings.py", "Settings", ":material/settings:"),
+    "audit": ("pages/audit.py", "Audit log", ":material/history:"),
+    "users": ("pages/users.py", "Users and teams", ":material/group:"),
+    "retention": ("pages/retention.py", "Retention", ":material/auto_delete:"),
 }
 ROLE_PAGES = {
     "agent": ("practice", "my_calls", "review", "my_progress", "my_coaching"),
     "coach": ("team_calls", "review", "coaching", "progress", "team", "settings"),
-    "manager": ("team", "all_calls", "review", "progress", "coaching", "settings"),
+    "manager": ("team", "all_calls", "review", "progress", "coaching", "settings", "audit"),
+    # users, teams, roles, retention and the audit log; never call content
+    "admin": ("users", "retention", "audit"),
 }
 
 
 def run() -> None:
     st.set_page_config(page_title="Call coaching", page_icon=":material/support_agent:", layout="wide")
-    if identity_provider_user() is None and not sign_in_choices(database()):
+    if not provider_configured() and not sign_in_choices(database()):
         ensure_demo_users(database())  # demo mode on an empty database: the demo people to pick from
     user = signed_in_user()
     if user is None or user.role not in ROLE_PAGES:

@@ -1,13 +1,15 @@
 """Call coaching core: analyse recorded calls offline and coach from the results (never imports streamlit).
 
 Data flows one way: :mod:`~coaching.audio` → :mod:`~coaching.asr` and :mod:`~coaching.speakers` (transcript with
-speakers) → :mod:`~coaching.metrics` → :mod:`~coaching.checklist` (wired by :mod:`~coaching.analysis`) →
-:mod:`~coaching.store` → :mod:`~coaching.views` (read models) → pages. :mod:`~coaching.services` is what pages,
-the CLI (:mod:`~coaching.cli`) and the worker call; :mod:`~coaching.outcomes` holds the NPS / FCR figures,
-:mod:`~coaching.language` the per-language data, :mod:`~coaching.demo` the demo data. The top level is the
+speakers) → :mod:`~coaching.redaction` (identifiers out, before anything is stored) → :mod:`~coaching.metrics` →
+:mod:`~coaching.checklist` (wired by :mod:`~coaching.analysis`) → :mod:`~coaching.store` → :mod:`~coaching.views`
+(read models) → pages. :mod:`~coaching.services` is what pages, the CLI (:mod:`~coaching.cli`) and the worker call;
+:mod:`~coaching.outcomes` holds the NPS / FCR figures, :mod:`~coaching.language` the per-language data,
+:mod:`~coaching.demo` the demo data. The top level is the
 kernel: :mod:`~coaching.errors` (the one exception tree), :mod:`~coaching.settings`, :mod:`~coaching.models`
 (the dataclasses between stages), :mod:`~coaching.access` (every access rule), :mod:`~coaching.scopes` (what
-the rules let a user see, as data), :mod:`~coaching.jsonable` (dataclasses ↔ JSON).
+the rules let a user see, as data), :mod:`~coaching.jsonable` (dataclasses ↔ JSON), :mod:`~coaching.exports`
+(spreadsheet-safe CSV / XLSX cells for every export).
 
 The public API is re-exported here lazily, so ``import coaching`` stays cheap:
 

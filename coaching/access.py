@@ -1,5 +1,6 @@
-"""Who may do what. Every access rule lives here; sign-in plugs in at the UI edge
-(``ui/auth.identity_provider_user``) and hands a :class:`User` to the service layer.
+"""Who may do what. Every access rule lives here; sign-in happens at the UI edge (``ui/auth``: the identity
+provider's subject or verified e-mail matched to an app user by ``services.admin.user_for_identity``), which
+hands a :class:`User` built from the database to the service layer.
 
 Roles: ``agent`` (own calls and figures only; practice calls private until shared), ``coach``
 (the agents and calls of the teams they coach), ``manager`` (the whole organisation), ``admin`` (users,
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from coaching.errors import AccessError
+from coaching.errors import AccessError, NotVisibleError
 from coaching.scopes import SHARED_CALLS, AgentScope, CallContext, CallScope, OutcomeScope
 
 Role = Literal["agent", "coach", "manager", "admin", "system"]
@@ -89,6 +90,8 @@ def call_scope(user: User) -> CallScope:
         return CallScope(private=True)
     if user.role == "coach":
         return CallScope(team_ids=tuple(user.team_ids))
+    if user.role != "manager":
+        return CallScope(agent_ids=())  # admins: no call content
     return SHARED_CALLS
 
 
@@ -98,6 +101,8 @@ def agent_scope(user: User) -> AgentScope:
         return AgentScope(agent_ids=(user.agent_id,) if user.agent_id else ())
     if user.role == "coach":
         return AgentScope(team_ids=tuple(user.team_ids))
+    if user.role not in ("manager", "system"):
+        return AgentScope(agent_ids=())  # admins: no agent figures
     return AgentScope()
 
 
@@ -128,12 +133,59 @@ def can_import_surveys(user: User) -> bool:
 
 
 def can_edit_checklist(user: User) -> bool:
+    """Write and save checklist versions (and re-score with the active one): coaches and managers."""
     return user.role in ("coach", "manager", "system")
 
 
-def can_administer(user: User) -> bool:
-    """Users, teams, roles, languages and model."""
+def can_activate_checklist(user: User) -> bool:
+    """Make a version the organisation's active checklist (it scores every new analysis): managers only."""
     return user.role in ("manager", "system")
+
+
+def can_administer(user: User) -> bool:
+    """Users, teams and roles (and who signs in as whom): admins and the command line. Managers no longer do."""
+    return user.role in ("admin", "system")
+
+
+def can_change_preferences(user: User) -> bool:
+    """The organisation's languages, speech model and knowledge areas: managers (and the command line)."""
+    return user.role in ("manager", "system")
+
+
+def can_list_team(user: User, *, team_id: str, own_team_id: str | None = None) -> bool:
+    """A team's name and size: managers, admins and the system every team, coaches their teams, an agent only
+    their own team (``own_team_id``)."""
+    if user.role in ("manager", "admin", "system"):
+        return True
+    if user.role == "coach":
+        return team_id in user.team_ids
+    return user.role == "agent" and own_team_id is not None and team_id == own_team_id
+
+
+def can_read_audit(user: User) -> bool:
+    """Read (and export) the audit log: managers, admins and the command line; nobody edits or deletes it."""
+    return user.role in ("manager", "admin", "system")
+
+
+def can_change_retention(user: User) -> bool:
+    """How long audio, transcripts and survey answers are kept: admins (and the command line)."""
+    return user.role in ("admin", "system")
+
+
+def can_erase(user: User) -> bool:
+    """Erase a call, an agent or a customer, and run the retention policy: admins (and the command line)."""
+    return user.role in ("admin", "system")
+
+
+def can_set_legal_hold(user: User) -> bool:
+    """Put a call under legal hold (exempt from retention and erasure) or release it: managers, admins, system."""
+    return user.role in ("manager", "admin", "system")
+
+
+def can_read_original_audio(user: User) -> bool:
+    """The unredacted original of a recording (kept only with ``COACHING_KEEP_ORIGINAL_AUDIO=1``): admins and the
+    system user only; everyone else hears the redacted copy."""
+    return user.role in ("admin", "system")
 
 
 # --- calls ------------------------------------------------------------------------------------
@@ -154,7 +206,9 @@ def may_read(user: User, ctx: CallContext) -> bool:
 
 
 def require_read(user: User, ctx: CallContext) -> None:
-    require(may_read(user, ctx), user=user, action=f"open call {ctx.call_id!r}")
+    """Raise :class:`NotVisibleError` (the same answer as for a missing call) unless ``user`` may open the call."""
+    if not may_read(user, ctx):
+        raise NotVisibleError.of("call", ctx.call_id)
 
 
 def can_override_items(user: User, ctx: CallContext) -> bool:
@@ -173,8 +227,20 @@ def can_comment(user: User, ctx: CallContext) -> bool:
 
 
 def can_correct_transcript(user: User, ctx: CallContext) -> bool:
-    """Whoever may open the call may correct its transcript; every correction is logged."""
+    """Whoever may open the call may correct its transcript; every correction is logged. Whether it applies at
+    once or waits for a coach is :func:`can_decide_correction`."""
     return may_read(user, ctx)
+
+
+can_propose_correction = can_correct_transcript  # an agent's correction of a real call is a proposal
+
+
+def can_decide_correction(user: User, ctx: CallContext) -> bool:
+    """Corrections that change the official score: coaches of the agent's team and managers (who accept or reject
+    an agent's proposals, and whose own corrections apply at once), and the agent on their own practice call."""
+    if user.role == "agent":
+        return user.agent_id == ctx.agent_id and ctx.call_type == "practice"
+    return user.role in ("coach", "manager", "system") and may_read(user, ctx)
 
 
 def can_share_practice(user: User, ctx: CallContext) -> bool:

@@ -13,6 +13,7 @@ The tree:
     * FeedbackError
     * SessionError
   * ConflictError
+    * DuplicateRecordingError
   * OutputError
   * AudioError
     * EmptyAudioError
@@ -25,6 +26,7 @@ The tree:
   * ModelError
   * StoreError
   * NotFoundError
+    * NotVisibleError
   * AccessError
   * ChecklistError
   * LanguageDataError
@@ -64,6 +66,15 @@ class SessionError(InputError):
 
 class ConflictError(CoachingError):
     """The request clashes with what is already stored (e.g. a recording stored for another agent)."""
+
+
+class DuplicateRecordingError(ConflictError):
+    """The uploaded recording is already stored. ``call_id`` names the stored call only when the acting user
+    may open it (None otherwise, and the message then names no call and no agent)."""
+
+    def __init__(self, message: str, *, call_id: str | None = None) -> None:
+        super().__init__(message)
+        self.call_id = call_id
 
 
 class OutputError(CoachingError):
@@ -116,6 +127,17 @@ class NotFoundError(CoachingError):
 
 class AccessError(CoachingError):
     """The acting user may not do this."""
+
+
+class NotVisibleError(NotFoundError, AccessError):
+    """A record that does not exist, or that the acting user may not see: one type and one message for both
+    ("call 'x' not found or not yours"), so an id tells nobody whether someone else's record exists. It is also an
+    :class:`AccessError` (drawn under its first parent)."""
+
+    @classmethod
+    def of(cls, kind: str, object_id: object) -> NotVisibleError:
+        """The one message for a missing and a hidden ``kind`` (``call``, ``correction``, ``comment`` ...)."""
+        return cls(f"{kind} {object_id!r} not found or not yours")
 
 
 class ChecklistError(CoachingError):

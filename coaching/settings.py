@@ -34,6 +34,64 @@ class OutcomeSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How long data is kept, in days (None = keep forever), before ``retention run`` deletes it:
+    ``COACHING_RETAIN_AUDIO_DAYS`` (the recording; the transcript stays), ``COACHING_RETAIN_TRANSCRIPT_DAYS``
+    (the whole call: transcript, analyses, comments, reviews, corrections and audio) and
+    ``COACHING_RETAIN_SURVEY_DAYS`` (survey answers). Unset or ``forever`` keeps forever. Admins can
+    change them in the app; the saved values then win."""
+
+    audio_days: int | None = None
+    transcript_days: int | None = None
+    survey_days: int | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RetentionSettings:
+        env = os.environ if environ is None else environ
+        kept: dict[str, int | None] = {}
+        for field, name in (
+            ("audio_days", "COACHING_RETAIN_AUDIO_DAYS"),
+            ("transcript_days", "COACHING_RETAIN_TRANSCRIPT_DAYS"),
+            ("survey_days", "COACHING_RETAIN_SURVEY_DAYS"),
+        ):
+            forever = env.get(name, "").strip().lower() in ("", "forever")
+            kept[field] = None if forever else _positive_int(env, name, 1)
+        return cls(**kept)
+
+
+@dataclass(frozen=True)
+class RedactionSettings:
+    """Redaction (:mod:`coaching.redaction`): ``COACHING_REDACTION`` (on|off, default on; off only for tests
+    and labs, never with real calls), ``COACHING_REDACTION_NAMES`` (a file of names to redact, one per line)
+    and ``COACHING_KEEP_ORIGINAL_AUDIO`` (1 keeps an unredacted copy of each recording for admins; default 0)."""
+
+    enabled: bool = True
+    names_path: Path | None = None
+    keep_original_audio: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RedactionSettings:
+        env = os.environ if environ is None else environ
+        names = env.get("COACHING_REDACTION_NAMES", "").strip()
+        return cls(
+            enabled=_switch(env, "COACHING_REDACTION", True),
+            names_path=Path(names) if names else None,
+            keep_original_audio=_switch(env, "COACHING_KEEP_ORIGINAL_AUDIO", False),
+        )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    if raw in ("0", "off", "false", "no"):
+        return False
+    raise SettingsError(f"{name}={raw!r} must be on or off (1 or 0)")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Runtime settings.
 
@@ -58,6 +116,8 @@ class Settings:
     device: str
     asr_vocabulary: str = "auto"
     outcomes: OutcomeSettings = OutcomeSettings()
+    redaction: RedactionSettings = RedactionSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +144,8 @@ class Settings:
             raise SettingsError(f"COACHING_ASR_VOCABULARY={vocabulary!r} must be one of {', '.join(VOCABULARY_MODES)}")
         return cls(
             outcomes=OutcomeSettings.from_env(env),
+            redaction=RedactionSettings.from_env(env),
+            retention=RetentionSettings.from_env(env),
             asr_vocabulary=vocabulary,
             data_dir=data_dir,
             db_url=db_url,
@@ -105,6 +167,11 @@ class Settings:
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def original_audio_dir(self) -> Path:
+        """Unredacted copies of recordings, only with ``COACHING_KEEP_ORIGINAL_AUDIO=1``."""
+        return self.data_dir / "originals"
 
 
 def parse_languages(value: str, *, setting: str) -> tuple[str, ...]:

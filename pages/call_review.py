@@ -3,7 +3,7 @@ coach overrides and agent responses, timestamped comments, transcript and its co
 
 import streamlit as st
 
-from coaching.services.calls import list_calls
+from coaching.services.calls import call_audio, list_calls
 from coaching.services.practice import get_scenario, share_practice_call
 from coaching.views.calls import call_review
 from ui import charts
@@ -14,10 +14,12 @@ from ui.review import (
     comments_view,
     correction_view,
     flags_list,
+    legal_hold_view,
     metric_cards,
     talk_share_norm,
     transcript_view,
 )
+from ui.text import plain
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, audio_player, choose, clock, shown_errors
 
 user = require_user()
@@ -29,7 +31,12 @@ if not calls:
     st.stop()
 ids = [c.id for c in calls]
 wanted = st.session_state.get(CALL_KEY) or st.query_params.get("call")
-labels = {c.id: f"{c.created_at:%Y-%m-%d} · {c.agent_id} · {c.call_type} · {c.source_filename or c.id}" for c in calls}
+labels = {
+    c.id: f"{c.created_at:%Y-%m-%d} · {c.agent_id} · {c.call_type} · {c.source_filename or c.id}"
+    + (" · corrected" if c.corrected else "")
+    + (" · correction pending" if c.correction_pending else "")
+    for c in calls
+}
 call_id: str = choose("Call", labels, index=ids.index(wanted) if wanted in ids else 0)
 if call_id != st.session_state.get(CALL_KEY):
     st.session_state[CALL_KEY], st.session_state[JUMP_KEY] = call_id, 0.0
@@ -42,7 +49,7 @@ call, checklist = review.analysis.call, review.checklist
 auto, score = checklist.auto_score, checklist.score
 kind = review.call_type + (" · private" if review.is_private else "")
 when = f"{review.created_at:%Y-%m-%d %H:%M}"
-st.markdown(f"**{review.agent_name}** · {when} · {call.language} · {clock(call.duration_s)} · {kind}")
+st.markdown(f"**{plain(review.agent_name)}** · {when} · {call.language} · {clock(call.duration_s)} · {kind}")
 metrics = review.analysis.metrics
 ratio, tempo = metrics.talk_ratio_agent, metrics.speakers.agent.articulation_rate_sps
 cols = st.columns(4)
@@ -60,14 +67,21 @@ if call.id.startswith("demo-") or (call.source_filename or "").startswith("DEMO"
     st.caption("Demo data: this call is derived from a sample call with an edited transcript.")
 scenario = get_scenario(review.scenario_id, call.language) if review.scenario_id else None
 if scenario is not None:
-    st.caption(f"Practice scenario: {scenario.title}")
+    st.caption(f"Practice scenario: {plain(scenario.title)}")
 if review.can_share:
     shared = st.toggle("Shared with my coach", value=not review.is_private, key=f"share-{call.id}")
     if shared == review.is_private:
         with shown_errors():
             share_practice_call(user, db, call.id, shared=shared)
             st.rerun()
-audio_player(review.audio_path)
+privacy = attempt(lambda: legal_hold_view(user, call.id))
+if privacy is not None and privacy.audio_deleted:
+    with st.sidebar:
+        st.markdown("**Call audio**")
+        st.caption("Audio deleted under the retention policy; the transcript and analysis are kept.")
+else:
+    recording = attempt(lambda: call_audio(user, db, call.id))  # playing is recorded in the audit log
+    audio_player(str(recording) if recording else None)
 
 overview, items, transcript, comments, correct = st.tabs(
     ["Overview", "Checklist", "Transcript", f"Comments ({len(review.comments)})", "Correct transcript"]

@@ -5,14 +5,17 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from coaching.errors import DuplicateRecordingError
 from coaching.services.jobs import submit_analysis
 from coaching.settings import SUPPORTED_LANGUAGES
 from coaching.views.calls import FLAGS, CallFilters, call_table
 from coaching.views.progress import visible_agents
 from ui.auth import require_user
 from ui.resources import analysis_settings, database, job_worker
+from ui.text import plain
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, choose, job_progress, shown_errors, table
 
+DUPLICATE_KEY = "upload_duplicate"
 user = require_user()
 st.title({"agent": "My calls", "coach": "Team calls"}.get(user.role, "Calls"))
 db = database()
@@ -22,7 +25,7 @@ with st.expander("Upload a recorded call", expanded=False), st.form("upload", cl
     upload = st.file_uploader(
         "Recording (wav, mp3, m4a, ogg, flac)", type=["wav", "mp3", "m4a", "ogg", "opus", "flac", "webm"]
     )
-    cols = st.columns(3)
+    cols = st.columns(4)
     if user.role == "agent":
         agent_id = user.agent_id
         cols[0].text_input("Agent", value=user.name, disabled=True)
@@ -30,28 +33,50 @@ with st.expander("Upload a recorded call", expanded=False), st.form("upload", cl
         names = {a: f"{n} ({t})" for a, n, t in agents}
         agent_id = choose("Agent", names, where=cols[0]) if names else None
     contact_id = cols[1].text_input("Contact id (optional)", help="Links the call to its survey answer (NPS).")
-    language = cols[2].selectbox("Language", ["auto", *SUPPORTED_LANGUAGES])
+    customer_id = cols[2].text_input(
+        "Customer id (optional)", help="Whose call it is, so that erasing a customer's data finds it."
+    )
+    language = cols[3].selectbox("Language", ["auto", *SUPPORTED_LANGUAGES])
+    again = st.checkbox(
+        "Analyse again if this recording is already stored",
+        help="Refused for a call with transcript corrections: analysing again would discard them.",
+    )
     if st.form_submit_button("Analyse", type="primary"):
         if upload is None or agent_id is None:
             st.warning("Choose a recording (and an agent) first.")
         else:
+            st.session_state.pop(DUPLICATE_KEY, None)
             with shown_errors():
-                submit_analysis(
-                    user,
-                    db,
-                    settings=analysis_settings(),
-                    data=upload.getvalue(),
-                    filename=upload.name,
-                    agent_id=agent_id,
-                    language=language,
-                    contact_id=contact_id,
-                )
-                job_worker().wake()
-                st.success(f"{upload.name} is queued; you can keep working while it is analysed.")
+                try:
+                    submit_analysis(
+                        user,
+                        db,
+                        settings=analysis_settings(),
+                        data=upload.getvalue(),
+                        filename=upload.name,
+                        agent_id=agent_id,
+                        language=language,
+                        contact_id=contact_id,
+                        customer_id=customer_id,
+                        again=again,
+                    )
+                except DuplicateRecordingError as error:  # said before anything is analysed
+                    st.session_state[DUPLICATE_KEY] = (str(error), error.call_id)
+                else:
+                    job_worker().wake()
+                    st.success(f"{plain(upload.name)} is queued; you can keep working while it is analysed.")
+
+duplicate = st.session_state.get(DUPLICATE_KEY)
+if duplicate is not None:
+    st.warning(plain(duplicate[0]))
+    if duplicate[1] is not None and st.button("Open the stored call", type="primary"):
+        st.session_state[CALL_KEY], st.session_state[JUMP_KEY] = duplicate[1], 0.0
+        st.session_state.pop(DUPLICATE_KEY, None)
+        st.switch_page("pages/call_review.py")
 
 jobs = job_progress(user, call_type="real")
 finished = [j for j in jobs if j.status == "done" and j.call_id]
-if finished and st.button(f"Review {finished[0].filename}", type="primary"):
+if finished and st.button(f"Review {plain(finished[0].filename)}", type="primary"):
     st.session_state[CALL_KEY], st.session_state[JUMP_KEY] = finished[0].call_id, 0.0
     st.switch_page("pages/call_review.py")
 

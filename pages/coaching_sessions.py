@@ -16,6 +16,7 @@ from coaching.services.sessions import (
 from coaching.views.progress import visible_agents
 from ui.auth import require_user
 from ui.resources import database
+from ui.text import plain
 from ui.widgets import attempt, choose, shown_errors, table
 
 VERDICT = {
@@ -44,7 +45,7 @@ if overview is None:
 st.subheader("Patterns in the recent calls")
 if overview.patterns:
     for pattern in overview.patterns:
-        st.markdown(f"- **{pattern.label}** — {pattern.hits} of the last {pattern.calls} calls")
+        st.markdown(f"- **{plain(pattern.label)}** — {pattern.hits} of the last {pattern.calls} calls")
 else:
     st.caption("No item failed or metric left its norm in 3 of the last 5 calls.")
 if overview.can_edit:
@@ -59,7 +60,7 @@ st.subheader("Sessions")
 if not overview.sessions:
     st.caption("No sessions yet.")
 for n, session in enumerate(overview.sessions):
-    with st.expander(f"{session.held_on:%Y-%m-%d} · coach {session.coach_id}", expanded=n == 0):
+    with st.expander(f"{session.held_on:%Y-%m-%d} · coach {plain(session.coach_id)}", expanded=n == 0):
         st.markdown("**Agenda and follow-up** (calls after the session)")
         if session.follow_up:
             table(
@@ -85,12 +86,12 @@ for n, session in enumerate(overview.sessions):
                     save_notes(user, db, session.id, notes)
                     st.rerun()
         elif session.notes:
-            st.markdown(f"**Notes.** {session.notes}")
+            st.markdown(f"**Notes.** {plain(session.notes)}")
         st.markdown("**Action items**")
         for action in session.actions:
             due = f" · due {action.due_on:%Y-%m-%d}" if action.due_on else ""
             late = " · :orange[overdue]" if action.overdue else ""
-            done = st.checkbox(f"{action.text}{due}{late}", value=action.done, key=f"action-{action.id}")
+            done = st.checkbox(f"{plain(action.text)}{due}{late}", value=action.done, key=f"action-{action.id}")
             if done != action.done:
                 with shown_errors():
                     set_action_done(user, db, action.id, done=done)
@@ -120,4 +121,4 @@ if overview.can_edit:
         if st.form_submit_button("Save rating"):
             with shown_errors():
                 rate_competence(user, db, agent_id, competence=competence, level=level, note=note)
-                st.success(f"Rated {competence}: level {level}.")
+                st.success(f"Rated {plain(competence)}: level {level}.")

@@ -9,6 +9,7 @@ from coaching.services.practice import list_attempts, practice_feedback, scenari
 from ui.auth import require_user
 from ui.resources import analysis_settings, database, job_worker
 from ui.review import PASS_ICON
+from ui.text import plain
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, choose, job_progress, shown_errors, table
 
 LANGUAGES = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -26,10 +27,10 @@ with left:
     scenario_id = choose("Scenario", titles, key="practice_scenario")
     scenario = next(s for s in scenarios if s.id == scenario_id)
     with st.container(border=True):
-        st.markdown(f"**The customer's situation.** {scenario.situation}")
-        st.markdown(f"**The customer opens:** _“{scenario.opening}”_")
+        st.markdown(f"**The customer's situation.** {plain(scenario.situation)}")
+        st.markdown(f"**The customer opens:** _“{plain(scenario.opening)}”_")
         st.markdown("**What good looks like**")
-        st.markdown("\n".join(f"- {g}" for g in scenario.good))
+        st.markdown("\n".join(f"- {plain(g)}" for g in scenario.good))
 with right:
     st.markdown("**Record in the browser** (a colleague plays the customer) or upload a recording.")
     recording = st.audio_input("Record your practice call", key="practice_recording")
@@ -83,15 +84,15 @@ st.caption("Tempo and talk share describe your delivery only; nothing here judge
 
 st.subheader("This scenario's focus")
 for item in feedback.focus_items or feedback.other_items:
-    st.markdown(f"{PASS_ICON.get(item.passed)} **{item.result.label}**")
+    st.markdown(f"{PASS_ICON.get(item.passed)} **{plain(item.result.label)}**")
     if item.result.suggestion:
-        st.info(f"Say it like this: {item.result.suggestion}")
+        st.info(f"Say it like this: {plain(item.result.suggestion)}")
 if feedback.focus_items:
     with st.expander("Other checklist items"):
         for item in feedback.other_items:
-            st.markdown(f"{PASS_ICON.get(item.passed)} {item.result.label}")
+            st.markdown(f"{PASS_ICON.get(item.passed)} {plain(item.result.label)}")
             if item.result.suggestion:
-                st.caption(f"Say it like this: {item.result.suggestion}")
+                st.caption(f"Say it like this: {plain(item.result.suggestion)}")
 bottom = st.columns(2)
 shared = bottom[0].toggle("Shared with my coach", value=feedback.shared, key=f"practice-share-{call_id}")
 if shared != feedback.shared:

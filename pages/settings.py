@@ -1,34 +1,31 @@
-"""Settings: the checklist editor (versioned; coaches and managers), users, teams and roles, languages and
-the speech model (managers)."""
-
-from dataclasses import asdict, fields
+"""Settings: the checklist editor (versioned; coaches and managers), languages and the speech model (managers).
+Users, teams and roles are the admins' page (pages/users.py)."""
 
 import pandas as pd
 import streamlit as st
 
-from coaching.services.admin import (
-    APP_ROLES,
-    TeamEntry,
-    UserEntry,
-    list_teams,
-    list_users,
-    models_here,
-    preferences,
-    save_preferences,
-    save_team,
-    save_user,
+from coaching.access import can_activate_checklist
+from coaching.services.admin import models_here, preferences, save_preferences
+from coaching.services.checklists import (
+    activate_version,
+    list_versions,
+    rescore_calls,
+    rescore_count,
+    save_version,
+    version_text,
 )
-from coaching.services.checklists import activate_version, list_versions, rescore_calls, save_version, version_text
 from coaching.settings import SUPPORTED_LANGUAGES
 from ui.auth import require_user
 from ui.resources import analysis_config, database, settings
+from ui.text import plain
 from ui.widgets import attempt, shown_errors, table
 
+ACTIVATE_KEY = "checklist_to_activate"
 user = require_user()
 db = database()
 st.title("Settings")
 manager = user.role == "manager"
-tabs = st.tabs(["Checklist", "Users and teams", "Languages and model"] if manager else ["Checklist"])
+tabs = st.tabs(["Checklist", "Languages and model"] if manager else ["Checklist"])
 
 with tabs[0]:
     versions = attempt(lambda: list_versions(user, db)) or []
@@ -47,9 +44,27 @@ with tabs[0]:
         base = st.selectbox(
             "Start from", ids, index=next((i for i, v in enumerate(versions) if v.active), 0), key="checklist_base"
         )
-        if not next(v for v in versions if v.version_id == base).active and st.button("Make this version active"):
-            with shown_errors():
-                activate_version(user, db, base)
+        activates = can_activate_checklist(user)  # organisation-wide: managers; coaches save versions for them
+        inactive = not next(v for v in versions if v.version_id == base).active
+        if activates and inactive and st.button("Make this version active"):
+            st.session_state[ACTIVATE_KEY] = base
+        pending = str(st.session_state.get(ACTIVATE_KEY, ""))
+        if activates and pending in ids:
+            count = attempt(lambda: rescore_count(user, db, pending)) or 0
+            st.warning(
+                f"Activate {plain(pending)} for the whole organisation? It scores every new analysis and correction "
+                f"from now on, and **{count} stored calls** will be re-scored with it (their older results stay "
+                "in the history)."
+            )
+            confirm, cancel = st.columns(2)
+            if confirm.button(f"Activate and re-score {count} calls", type="primary", key="activate-confirm"):
+                with shown_errors():
+                    activate_version(user, db, pending)
+                    report = rescore_calls(user, db)
+                    st.session_state.pop(ACTIVATE_KEY, None)
+                    st.success(f"{plain(pending)} is active; re-scored {report.rescored} calls.")
+            if cancel.button("Cancel", key="activate-cancel"):
+                st.session_state.pop(ACTIVATE_KEY, None)
                 st.rerun()
         text = st.text_area(
             "Checklist (YAML). Raise `version:` and save to make a new version.",
@@ -60,47 +75,22 @@ with tabs[0]:
         note = st.text_input("What changed", key="checklist_note")
         if st.button("Save as a new version", type="primary"):
             with shown_errors():
-                saved = save_version(user, db, text, note=note)
-                st.success(f"Saved {saved.version_id}; it now scores new analyses.")
+                saved = save_version(user, db, text, note=note, activate=False)
+                if activates:
+                    st.session_state[ACTIVATE_KEY] = saved.version_id
+                    st.rerun()
+                st.success(f"Saved {plain(saved.version_id)}; a manager makes it the active version.")
         st.caption("Stored calls keep the version they were scored with until you re-score them.")
         if st.button("Re-score stored calls with the active version"):
             with shown_errors():
                 report = rescore_calls(user, db, checklist=analysis_config().checklist)
                 st.success(
-                    f"Re-scored {report.rescored} calls with {report.version_id} "
+                    f"Re-scored {report.rescored} calls with {plain(report.version_id)} "
                     f"({report.skipped} already used it); older results stay in the history."
                 )
 
 if manager:
     with tabs[1]:
-        teams = list_teams(user, db)
-        users = attempt(lambda: list_users(user, db)) or []
-        table(pd.DataFrame([asdict(u) for u in users], columns=[f.name for f in fields(UserEntry)]), "users")
-        team_ids = [t.id for t in teams]
-        with st.form("user-form", clear_on_submit=True):
-            st.markdown("**Add or change a user** (same id changes the user)")
-            cols = st.columns(4)
-            user_id = cols[0].text_input("Id")
-            name = cols[1].text_input("Name")
-            role = cols[2].selectbox("Role", APP_ROLES)
-            member = cols[3].multiselect("Teams (one for an agent)", team_ids)
-            active = st.checkbox("Active", value=True)
-            if st.form_submit_button("Save user"):
-                with shown_errors():
-                    saved_id = save_user(
-                        user, db, user_id=user_id, name=name, role=role, team_ids=tuple(member), active=active
-                    )
-                    st.success(f"Saved {saved_id}.")
-        table(pd.DataFrame([asdict(t) for t in teams], columns=[f.name for f in fields(TeamEntry)]), "teams")
-        with st.form("team-form", clear_on_submit=True):
-            team_cols = st.columns(2)
-            team_id = team_cols[0].text_input("Team id")
-            team_name = team_cols[1].text_input("Team name")
-            if st.form_submit_button("Save team"):
-                with shown_errors():
-                    saved_team = save_team(user, db, team_id=team_id, name=team_name)
-                    st.success(f"Saved {saved_team}.")
-    with tabs[2]:
         prefs = preferences(db)
         effective = analysis_config().settings  # the saved model and languages over the environment
         models = models_here(settings())

@@ -8,6 +8,7 @@ from coaching.views.team import LEVEL_NAMES, calibration, competence_map, team_o
 from ui import charts
 from ui.auth import require_user
 from ui.resources import database, settings
+from ui.text import plain
 from ui.widgets import attempt, choose, table
 
 user = require_user()
@@ -36,7 +37,7 @@ with competences:
             )
             gaps = cmap.coverage[cmap.coverage["gap"]]["competence"].tolist()
             if gaps:
-                st.warning("Fewer than two proficient agents: " + ", ".join(gaps))
+                st.warning("Fewer than two proficient agents: " + ", ".join(plain(g) for g in gaps))
         with right:
             st.markdown("**Growth: the team's mean level per month**")
             st.plotly_chart(

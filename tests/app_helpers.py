@@ -168,6 +168,23 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SIGN_IN_KEY = "signed_in_as"
 
 
+def isolate_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read no ``secrets.toml`` (a developer's provider set-up would turn demo mode off): demo mode unless a test
+    passes ``AppTest.secrets``."""
+    from streamlit.runtime.secrets import secrets_singleton
+
+    set_secrets_files(monkeypatch, [])
+    monkeypatch.setattr(secrets_singleton, "_secrets", None)
+
+
+def set_secrets_files(monkeypatch: pytest.MonkeyPatch, files: list[str]) -> None:
+    """Streamlit's ``secrets.files`` option for this test only."""
+    from streamlit import config
+
+    real = config.get_option
+    monkeypatch.setattr(config, "get_option", lambda key: list(files) if key == "secrets.files" else real(key))
+
+
 @pytest.fixture
 def open_app(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | None], AppTest]]:
     """``open_app(user_id)`` runs the app signed in as a demo user (None: signed out).
@@ -176,6 +193,7 @@ def open_app(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
     """
     import ui.resources
 
+    isolate_secrets(monkeypatch)
     st.cache_resource.clear()
     monkeypatch.setattr(ui.resources.JobWorker, "start", lambda self: None)
     monkeypatch.setattr(ui.resources, "make_transcriber", lambda settings: TruthTranscriber("en_short"))

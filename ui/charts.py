@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -10,6 +12,13 @@ from plotly.subplots import make_subplots
 
 from coaching.metrics.norms import Norms
 from coaching.models import Analysis
+
+
+def escaped(values: Iterable[Any]) -> list[str]:
+    """Names and labels people wrote, as plotly shows them literally: plotly reads ``<a href>``, ``<b>`` and
+    ``<span style>`` in text, so ``<``, ``>`` and ``&`` are written as entities (plotly turns them back)."""
+    return [html.escape(str(v), quote=False) for v in values]
+
 
 COLORS = {"agent": "#1f77b4", "customer": "#ff7f0e", "overtalk": "#d62728", "silence": "#9e9e9e"}
 
@@ -106,7 +115,7 @@ def item_heatmap(rates: pd.DataFrame) -> go.Figure:
         go.Heatmap(
             z=wide.values,
             x=list(wide.columns),
-            y=list(wide.index),
+            y=escaped(wide.index),
             zmin=0,
             zmax=1,
             colorscale="RdYlGn",
@@ -132,7 +141,7 @@ def with_interval(frame: pd.DataFrame, *, value: str, group: str | None, title: 
                 x=rows["period"],
                 y=rows[value],
                 mode="lines+markers+text",
-                name=str(name),
+                name=escaped([name])[0],
                 text=[f"n={n}" for n in rows["n"]],
                 textposition="top center",
                 error_y={
@@ -191,8 +200,8 @@ def competence_heatmap(levels: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=wide.values,
-            x=order,
-            y=list(wide.index),
+            x=escaped(order),
+            y=escaped(wide.index),
             zmin=1,
             zmax=4,
             colorscale="RdYlGn",
@@ -209,13 +218,13 @@ def competence_heatmap(levels: pd.DataFrame) -> go.Figure:
 def lines(frame: pd.DataFrame, *, x: str, y: str, color: str, title: str, **layout: Any) -> go.Figure:
     fig = go.Figure()
     for name, rows in frame.groupby(color):
-        fig.add_trace(go.Scatter(x=rows[x], y=rows[y], mode="lines+markers", name=str(name)))
+        fig.add_trace(go.Scatter(x=rows[x], y=rows[y], mode="lines+markers", name=escaped([name])[0]))
     fig.update_layout(yaxis_title=title, height=340, margin={"t": 30}, **layout)
     fig.update_xaxes(type="category", categoryorder="category ascending")
     return fig
 
 
 def bars(frame: pd.DataFrame, *, x: str, ys: list[str], title: str) -> go.Figure:
-    fig = go.Figure([go.Bar(x=frame[x], y=frame[y], name=y.replace("_", " ")) for y in ys])
+    fig = go.Figure([go.Bar(x=escaped(frame[x]), y=frame[y], name=y.replace("_", " ")) for y in ys])
     fig.update_layout(barmode="group", yaxis_title=title, height=340, margin={"t": 30})
     return fig

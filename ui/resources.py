@@ -14,6 +14,7 @@ from coaching.analysis.config import AnalysisConfig
 from coaching.asr.transcriber import Transcriber, load_transcriber
 from coaching.services import config
 from coaching.services.jobs import JobWorker
+from coaching.services.retention import daily_retention
 from coaching.settings import Settings
 from coaching.store.db import Database
 
@@ -51,11 +52,13 @@ def make_transcriber(analysis: Settings) -> Transcriber:
 
 @st.cache_resource
 def job_worker() -> JobWorker:
-    """The one background worker of this server; started on first use, it resumes queued jobs."""
+    """The one background worker of this server; started on first use, it resumes queued jobs. When idle it runs
+    the retention policy once a day (:func:`coaching.services.retention.run_retention_if_due`)."""
     worker = JobWorker(
         db=database(),
         settings=settings,
         transcriber_factory=lambda analysis: make_transcriber(analysis),
+        maintenance=daily_retention(database(), settings),
     )
     worker.start()
     return worker

@@ -11,10 +11,12 @@ from coaching.access import User
 from coaching.checklist.reviews import ReviewedItem
 from coaching.metrics.norms import Norms, flag_rules
 from coaching.metrics.types import CallMetrics, NormCheck
-from coaching.services.corrections import edit_segment, swap_call_speakers
+from coaching.services.corrections import accept_correction, edit_segment, reject_correction, swap_call_speakers
 from coaching.services.feedback import add_comment, override_item, respond_to_item
-from coaching.views.calls import CallReview
+from coaching.services.retention import CallPrivacy, call_privacy, set_legal_hold
+from coaching.views.calls import CallReview, TranscriptEdit
 from ui.resources import analysis_config, database
+from ui.text import plain
 from ui.widgets import JUMP_KEY, choose, clock, jump_button, shown_errors, table, transcript_html
 
 OK, BAD, NONE = ":green[:material/check_circle:]", ":red[:material/cancel:]", ":gray[:material/remove:]"
@@ -95,7 +97,7 @@ def flags_list(metrics: CallMetrics) -> None:
         cols = st.columns([1, 8])
         with cols[0]:
             jump_button(at, key=f"flag-{n}")
-        cols[1].markdown(text)
+        cols[1].markdown(plain(text))  # the moment's text quotes the transcript
 
 
 def checklist_items(user: User, review: CallReview) -> None:
@@ -105,24 +107,24 @@ def checklist_items(user: User, review: CallReview) -> None:
         auto, item_id = item.result, item.id
         mark = PASS_ICON.get(item.passed, NONE)
         changed = " · coach override" if item.override else ""
-        with st.expander(f"{mark} {auto.label or item_id}{changed}", expanded=item.passed is False):
+        with st.expander(f"{mark} {plain(auto.label or item_id)}{changed}", expanded=item.passed is False):
             st.caption(
-                f"{auto.category} · automatic result {PASS_ICON.get(auto.passed)} · confidence {auto.confidence:.0%}"
-                + (f" · {auto.reason}" if auto.reason else "")
+                f"{plain(auto.category)} · automatic result {PASS_ICON.get(auto.passed)} · "
+                f"confidence {auto.confidence:.0%}" + (f" · {plain(auto.reason)}" if auto.reason else "")
             )
             for n, ev in enumerate(auto.evidence):
                 cols = st.columns([1, 6])
                 with cols[0]:
                     jump_button(ev.start_s, key=f"ev-{item_id}-{n}")
-                who = f"{ev.speaker}: " if ev.speaker else ""
-                cols[1].markdown(f"{who}“{ev.quote}” _({ev.role})_")
+                who = f"{plain(ev.speaker)}: " if ev.speaker else ""
+                cols[1].markdown(f"{who}“{plain(ev.quote)}” _({plain(ev.role)})_")
             if auto.suggestion:
-                st.info(f"**Say it like this:** {auto.suggestion}")
+                st.info(f"**Say it like this:** {plain(auto.suggestion)}")
             if item.override:
-                st.warning(f"Coach: {PASS_ICON[item.override.passed]} — {item.override.reason or 'confirmed'}")
+                st.warning(f"Coach: {PASS_ICON[item.override.passed]} — {plain(item.override.reason or 'confirmed')}")
             if item.response:
                 reason = item.response.reason
-                st.caption(f"Agent {item.response.kind}d" + (f": {reason}" if reason else ""))
+                st.caption(f"Agent {plain(item.response.kind)}d" + (f": {plain(reason)}" if reason else ""))
             if review.can_override:
                 _override_form(user, call_id, item)
             if review.can_respond and item.passed is not None:
@@ -178,7 +180,8 @@ def comments_view(user: User, review: CallReview) -> None:
         with cols[0]:
             if comment.at_s is not None:
                 jump_button(comment.at_s, key=f"cm-{comment.id}")
-        cols[1].markdown(f"**{comment.author_name}** ({comment.author_role}): {comment.text}")
+        author = f"**{plain(comment.author_name)}** ({plain(comment.author_role)})"
+        cols[1].markdown(f"{author}: {plain(comment.text)}")
     if not review.comments:
         st.caption("No comments yet.")
     if not review.can_comment:
@@ -199,18 +202,26 @@ def comments_view(user: User, review: CallReview) -> None:
 
 
 def correction_view(user: User, review: CallReview) -> None:
-    """Edit one segment's text or swap the speakers; metrics and checklist are computed again."""
+    """Edit one segment's text or swap the speakers. A coach's correction (and an agent's on their own practice
+    call) is measured and scored again at once; an agent's correction of a real call is proposed and waits for
+    the coach, who accepts (the score changes) or rejects it."""
     call_id = review.analysis.call.id
     segments = review.analysis.transcript.segments
+    pending = [e for e in review.edits if e.status == "proposed"]
+    if pending:
+        _proposals(user, review, pending)
     if not review.can_correct or not segments:
         st.caption("Nothing to correct.")
         return
+    decides = review.can_decide
+    if not decides:
+        st.caption("Your corrections of a real call are proposals: the score changes when a coach accepts them.")
     labels = {n: f"{clock(s.start_s)} {s.speaker}: {s.text[:70]}" for n, s in enumerate(segments)}
     position: int = choose("Segment", labels, key="fix-segment")
     with st.form("fix"):
         text = st.text_area("Corrected text", value=segments[position].text, key=f"fix-text-{position}")
-        if st.form_submit_button("Save correction and re-score"):
-            with shown_errors(), st.spinner("Measuring and scoring again…"):
+        if st.form_submit_button("Save correction and re-score" if decides else "Propose correction"):
+            with shown_errors(), st.spinner("Measuring and scoring again…" if decides else "Saving…"):
                 config = analysis_config()
                 edit_segment(
                     user,
@@ -222,10 +233,61 @@ def correction_view(user: User, review: CallReview) -> None:
                     checklist=config.checklist,
                 )
                 st.rerun()
-    if st.button("Swap agent and customer", help="When the speakers were assigned the wrong way round"):
-        with shown_errors(), st.spinner("Measuring and scoring again…"):
+    swap_label = "Swap agent and customer" if decides else "Propose swapping agent and customer"
+    if st.button(swap_label, help="When the speakers were assigned the wrong way round"):
+        with shown_errors(), st.spinner("Measuring and scoring again…" if decides else "Saving…"):
             config = analysis_config()
             swap_call_speakers(user, database(), call_id, settings=config.settings, checklist=config.checklist)
             st.rerun()
     if review.edits:
         table(pd.DataFrame(review.edits), "corrections")
+
+
+def _proposals(user: User, review: CallReview, pending: list[TranscriptEdit]) -> None:
+    """Proposed corrections: the agent sees them waiting; a coach sees old and new text with Accept / Reject."""
+    st.markdown(f"**Proposed corrections ({len(pending)})**")
+    for edit in pending:
+        where = "swap agent and customer" if edit.kind == "swap" else f"segment {edit.segment}"
+        waiting = "" if review.can_decide else " · proposed, waiting for your coach"
+        with st.container(border=True):
+            st.caption(f"{plain(edit.by)} · {edit.when:%Y-%m-%d %H:%M} · {where}{waiting}")
+            if edit.kind != "swap":
+                st.markdown(f"Now: {plain(edit.old)}")
+                st.markdown(f"Proposed: {plain(edit.new)}")
+            if not review.can_decide:
+                continue
+            cols = st.columns([1, 4, 1])
+            if cols[0].button("Accept", key=f"accept-{edit.id}", type="primary"):
+                with shown_errors(), st.spinner("Measuring and scoring again…"):
+                    config = analysis_config()
+                    accept_correction(user, database(), edit.id, settings=config.settings, checklist=config.checklist)
+                    st.rerun()
+            reason = cols[1].text_input(
+                "Why not",
+                key=f"reject-reason-{edit.id}",
+                label_visibility="collapsed",
+                placeholder="Why not (left as a comment for the agent)",
+            )
+            if cols[2].button("Reject", key=f"reject-{edit.id}"):
+                with shown_errors():
+                    reject_correction(user, database(), edit.id, reason)
+                    st.rerun()
+
+
+def legal_hold_view(user: User, call_id: str) -> CallPrivacy | None:
+    """The call's legal hold (shown; placed or released by managers and admins, with a reason for the audit log)
+    and whether the retention policy deleted its audio."""
+    db = database()
+    privacy = call_privacy(user, db, call_id)
+    if privacy.legal_hold:
+        st.info("Legal hold: this call is kept whatever the retention policy says, and cannot be erased.")
+    if not privacy.can_set_hold:
+        return privacy
+    with st.expander("Legal hold" + (" (on)" if privacy.legal_hold else "")):
+        reason = st.text_input("Reason (e.g. a case reference; goes into the audit log)", key=f"hold-reason-{call_id}")
+        label = "Release the legal hold" if privacy.legal_hold else "Place a legal hold"
+        if st.button(label, key=f"hold-{call_id}"):
+            with shown_errors():
+                set_legal_hold(user, db, call_id, held=not privacy.legal_hold, reason=reason)
+                st.rerun()
+    return privacy

@@ -3,7 +3,6 @@ and the progress of background jobs."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -13,9 +12,13 @@ import streamlit as st
 
 from coaching.access import User
 from coaching.errors import CoachingError
+from coaching.exports import frame_csv
 from coaching.models import Segment
+from coaching.services.audit import record_export
 from coaching.services.jobs import Job, list_jobs
+from ui.auth import current_user
 from ui.resources import database
+from ui.text import plain
 
 JUMP_KEY = "jump_s"
 CALL_KEY = "review_call_id"
@@ -24,7 +27,7 @@ T = TypeVar("T")
 
 
 def show_error(error: CoachingError) -> None:
-    st.error(str(error))
+    st.error(plain(error))  # messages echo names and file names people typed
 
 
 @contextmanager
@@ -53,17 +56,30 @@ def clock(seconds: float | None) -> str:
 
 
 def table(frame: pd.DataFrame, name: str, *, caption: str | None = None, **options: Any) -> None:
-    """A dataframe with a CSV download of exactly what is shown."""
+    """A dataframe with a CSV download of exactly what is shown (formula-like text neutralised)."""
     if caption:
         st.caption(caption)
     st.dataframe(frame, hide_index=True, **options)
     st.download_button(
         f"Download {name} as CSV",
-        frame.to_csv(index=False).encode("utf-8"),
+        _recorded_csv(frame, name),
         file_name=f"{name.replace(' ', '_')}.csv",
         mime="text/csv",
         key=f"csv-{name}",
     )
+
+
+def _recorded_csv(frame: pd.DataFrame, name: str) -> Callable[[], bytes]:
+    """The CSV, made when the button is clicked and only after the export is recorded in the audit log."""
+    user, db = current_user(), database()
+
+    def make() -> bytes:
+        if user is None:
+            return b""
+        record_export(user, db, name, rows=len(frame), detail="csv from the app")
+        return frame_csv(frame)
+
+    return make
 
 
 def _jump(seconds: float) -> None:
@@ -90,12 +106,13 @@ def audio_player(path: str | None) -> None:
 
 
 def transcript_html(segment: Segment) -> str:
-    """A segment's words, low-confidence ones shaded (HTML-escaped)."""
+    """A segment's words, low-confidence ones shaded; the words themselves are plain text (:func:`ui.text.plain`:
+    no markdown or HTML in a transcript renders)."""
     if not segment.words:
-        return html.escape(segment.text)
+        return plain(segment.text)
     parts = []
     for word in segment.words:
-        text = html.escape(word.word.strip())
+        text = plain(word.word)
         if word.probability < LOW_CONFIDENCE:
             tip = f"recogniser confidence {word.probability:.0%}"
             parts.append(f'<span style="background:#ffe08a;border-radius:3px" title="{tip}">{text}</span>')
@@ -113,9 +130,9 @@ def choose(label: str, options: Mapping[Any, str], *, key: str | None = None, in
 
 
 def _job_line(job: Job) -> str:
-    what = f"{job.filename} ({'practice' if job.call_type == 'practice' else job.agent_id})"
+    what = plain(f"{job.filename} ({'practice' if job.call_type == 'practice' else job.agent_id})")
     if job.status == "failed":
-        return f":material/error: {what}: {job.error}"
+        return f":material/error: {what}: {plain(job.error)}"
     if job.status == "done":
         return f":material/check_circle: {what}: analysed"
     return f":material/hourglass_top: {what}: {job.stage}"

@@ -1,8 +1,8 @@
 """analyse_call: the one place that wires the stages together.
 
 audio file → decoded channels → speech spans → language → words per channel (or diarized
-mono) → transcript with speakers → metrics → checklist → :class:`Analysis`.
-Nothing here touches the database.
+mono) → transcript with speakers → redaction (:mod:`coaching.redaction`, before anything else sees the words) →
+metrics → checklist → :class:`Analysis`. Nothing here touches the database or writes a file.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from coaching.checklist import Checklist, load_checklist
 from coaching.errors import ModelError, SettingsError, SilentAudioError
 from coaching.metrics.compute import SpeakerSignals
 from coaching.models import Analysis, CallInfo, ChannelMode, DecodedAudio, Transcript
+from coaching.redaction import RedactedSpan, redact_filename, redact_transcript, redaction_policy, tone_over
 from coaching.settings import CHANNEL_MODES, Settings
 from coaching.speakers.assign import mono_transcript, stereo_transcript
 from coaching.speakers.diarization import diarize
@@ -47,8 +48,15 @@ class AnalysisRequest:
 
 @dataclass(frozen=True)
 class AnalysisOutput:
+    """The analysis (redacted), the decoded original audio and the redacted stretches of the call."""
+
     analysis: Analysis
     audio: DecodedAudio
+    redactions: tuple[RedactedSpan, ...] = ()
+
+    def redacted_audio(self) -> DecodedAudio:
+        """The audio to store: a tone over the redacted stretches (padded), both channels."""
+        return tone_over(self.audio, self.redactions)
 
 
 def call_id_for(sha256: str) -> str:
@@ -70,6 +78,7 @@ def analyse_call(
     """
     report = progress or (lambda _stage, _fraction: None)
     filename = request.source_filename or request.path.name
+    policy = redaction_policy(settings.redaction)  # a deny-list that cannot be read fails before any work
     report("decoding audio", 0.05)
     audio = decode_audio(request.path, max_file_bytes=settings.max_file_bytes, max_duration_s=settings.max_duration_s)
     check_not_silent(audio, filename=filename)
@@ -83,6 +92,9 @@ def analyse_call(
         )
     else:
         transcript = _stereo(signals, mode, language_choice, transcriber, report, filename)
+    report("redacting", 0.8)
+    redaction = redact_transcript(transcript, policy)  # metrics, checklist and JSON see only the redacted words
+    transcript = redaction.transcript
     report("measuring", 0.85)
     call = CallInfo(
         id=call_id_for(audio.sha256),
@@ -93,12 +105,12 @@ def analyse_call(
         channel_mode=transcript.channel_mode,
         model_name=transcriber.name,
         contact_id=request.contact_id,
-        source_filename=filename,
+        source_filename=redact_filename(filename, policy),
         warnings=audio.warnings,
     )
     analysis = score_call(call, transcript, checklist=checklist or load_checklist(), signals=signals)
     report("done", 1.0)
-    return AnalysisOutput(analysis, audio)
+    return AnalysisOutput(analysis, audio, redaction.spans)
 
 
 def speaker_signals(audio: DecodedAudio, mode: ChannelMode) -> SpeakerSignals:

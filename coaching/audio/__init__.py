@@ -5,8 +5,9 @@ Modules
 decode    validate and decode any file ffmpeg/PyAV reads into float32 channels (:func:`decode.decode_audio`,
           :func:`decode.probe_audio`, :func:`decode.check_not_silent`); typed errors name the file and the limit
 sniff     byte-level looks at a file's start: signatures, the WAV header's declared length, an unfinished Ogg
-files     content-addressed storage of original recordings (sha256): :func:`files.store_original` (verified,
-          atomic copy), :func:`files.sha256_file`, :func:`files.stored_path`
+files     recordings stored under the uploaded file's sha256: :func:`files.store_audio` (the redacted copy, FLAC),
+          :func:`files.store_original` (the unredacted original, only when kept: verified, atomic copy),
+          :func:`files.sha256_file`, :func:`files.stored_path`
 
 Nothing here touches the database or a model.
 """

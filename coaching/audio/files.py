@@ -1,4 +1,6 @@
-"""Content-addressed storage of original audio files (sha256)."""
+"""Storage of recordings under the sha256 of the uploaded file (the call's key): the stored copy the app plays
+(:func:`store_audio`, FLAC of the decoded, redacted samples) and, only when kept, the unredacted original
+(:func:`store_original`, a verified verbatim copy)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,11 @@ import re
 import tempfile
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
+
 from coaching.errors import AudioError
+from coaching.models import DecodedAudio
 
 _CHUNK_BYTES = 1024 * 1024
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -30,6 +36,35 @@ def sha256_file(path: Path) -> str:
 def stored_path(*, audio_dir: Path, sha256: str, suffix: str) -> Path:
     """Where a file with this hash and suffix lives: ``audio_dir/<sha[:2]>/<sha256><suffix>``."""
     return audio_dir / sha256[:2] / f"{sha256}{suffix}"
+
+
+def store_audio(audio: DecodedAudio, *, audio_dir: Path) -> Path:
+    """Write ``audio`` (already redacted: :func:`coaching.redaction.tone_over`) as 16-bit FLAC at its sample rate
+    and channels to ``audio_dir/<sha[:2]>/<sha256>.flac``, ``sha256`` being the uploaded file's; atomic, and it
+    replaces what an earlier analysis of the same recording stored there (also a verbatim copy of older versions)."""
+    sha256 = audio.sha256
+    if not _SHA256_RE.fullmatch(sha256):
+        raise AudioError(f"{sha256!r} is not a lowercase hex sha256")
+    target = stored_path(audio_dir=audio_dir, sha256=sha256, suffix=".flac")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                frames = np.clip(audio.samples, -1.0, 1.0).T
+                sf.write(handle, frames, audio.sample_rate_hz, format="FLAC", subtype="PCM_16")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        for older in target.parent.glob(f"{sha256}.*"):
+            if older != target and older.is_file():
+                older.unlink()
+    except (OSError, sf.LibsndfileError) as exc:
+        raise AudioError(f"cannot store the recording in {audio_dir} ({exc})") from None
+    return target
 
 
 def store_original(path: Path, *, audio_dir: Path, sha256: str) -> Path:

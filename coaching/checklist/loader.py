@@ -1,4 +1,5 @@
-"""Load and validate checklist YAML files; errors name the line and the field."""
+"""Load and validate checklist YAML files; errors name the line and the field. Checklist text is read with
+:class:`ChecklistYamlLoader` (no anchors or aliases, at most :data:`MAX_CHECKLIST_BYTES`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from coaching.jsonable import JsonObject
 from coaching.settings import SUPPORTED_LANGUAGES
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "default_v1.yaml"
+MAX_CHECKLIST_BYTES = 256 * 1024  # the packaged checklist is about 18 kB
 
 _LIST_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
     # detector type -> (per-language phrase-list field, required)
@@ -34,6 +36,51 @@ _NUMBER_FIELDS: dict[str, tuple[str, ...]] = {
     "talk_ratio": ("min", "max"),
     "dead_air": ("max_gap_s",),
 }
+
+
+class ChecklistYamlLoader(yaml.SafeLoader):
+    """The loader for checklist text people write: safe tags only, and no anchors or aliases (``&a`` / ``*a``,
+    also merge keys ``<<: *a``). An alias repeats a node without its bytes, so a small file can expand ninefold
+    per level ("billion laughs"); a checklist never needs one. Refused at the first anchor, before anything
+    is expanded. Packaged data files are trusted and keep ``yaml.safe_load``."""
+
+    def __init__(self, text: str, *, source: str) -> None:
+        super().__init__(text)
+        self.source = source
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            name = getattr(event, "anchor", "") or ""
+            raise ChecklistError(
+                f"{self.source}:{event.start_mark.line + 1}: field '(YAML)': anchors and aliases "
+                f"(&{name} / *{name}) are not allowed; write the text out in full"
+            )
+        return super().compose_node(parent, index)
+
+
+def read_checklist_yaml(text: str, *, source: str) -> tuple[yaml.Node | None, object]:
+    """The composed root node and the plain data of checklist ``text``, through :class:`ChecklistYamlLoader`;
+    raise ChecklistError (one line naming ``source`` and the line) for broken, oversized or aliased YAML."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_CHECKLIST_BYTES:
+        raise ChecklistError(
+            f"{source}: the checklist is {size / 1024:.0f} kB; at most {MAX_CHECKLIST_BYTES // 1024} kB is accepted"
+        )
+    loader = ChecklistYamlLoader(text, source=source)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise ChecklistError(f"{source}:{line}: field '(YAML syntax)': {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ChecklistError(f"{source}: field '(YAML syntax)': {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ChecklistError(f"{source}: field '(YAML)': nested too deeply") from None
+    finally:
+        loader.dispose()
 
 
 class _Ctx:
@@ -165,13 +212,7 @@ def _item(ctx: _Ctx, node: yaml.Node, field: str, seen: set[str]) -> ChecklistIt
 def parse_checklist(text: str, *, source: str = "<checklist>") -> Checklist:
     """Parse checklist YAML text; raise ChecklistError naming the line and field."""
     ctx = _Ctx(source)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise ChecklistError(f"{source}:{line}: field '(YAML syntax)': {exc.problem or exc}") from None
+    root, data = read_checklist_yaml(text, source=source)
     if root is None:
         raise ChecklistError(f"{source}:1: field 'checklist': the file is empty")
     fields = ctx.mapping(root, "(top level)")
@@ -209,6 +250,11 @@ def _default_checklist() -> Checklist:
 
 def _read(target: Path) -> Checklist:
     try:
+        if target.stat().st_size > MAX_CHECKLIST_BYTES:  # refused before it is read into memory
+            raise ChecklistError(
+                f"{target}: the checklist file is {target.stat().st_size / 1024:.0f} kB; "
+                f"at most {MAX_CHECKLIST_BYTES // 1024} kB is accepted"
+            )
         text = target.read_text(encoding="utf-8")
     except OSError as exc:
         raise ChecklistError(f"cannot read checklist file {str(target)!r}: {exc.strerror}") from None

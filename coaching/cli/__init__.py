@@ -10,4 +10,6 @@ analyze     ``analyze``, ``models``, ``schema``
 checklist   ``checklist activate|list|show``
 outcomes    ``import-nps``, ``nps``, ``fcr``, ``nps-behaviour``
 admin       ``seed-demo``, ``rescore``
+privacy     ``retention run|show|set``, ``hold``, ``erase``
+audit       ``audit`` (the audit log, filtered; CSV / JSON output is recorded as an export)
 """

@@ -13,7 +13,7 @@ from coaching.asr.models import available_models
 from coaching.asr.transcriber import load_transcriber
 from coaching.cli.context import CliContext
 from coaching.errors import OutputError
-from coaching.services.calls import analyze_and_store
+from coaching.services.calls import analyze_and_store, stored_call_of
 from coaching.services.config import analysis_config
 from coaching.settings import SUPPORTED_LANGUAGES
 
@@ -33,6 +33,7 @@ def add_commands(subparsers: Any) -> None:
         "--model", metavar="NAME_OR_DIR", default=None, help="Whisper model name or directory (default: the saved one)"
     )
     analyze.add_argument("--contact-id", default=None, help="survey contact id, to link NPS answers")
+    analyze.add_argument("--customer-id", default=None, help="the customer's id, so `erase --customer` finds the call")
     analyze.add_argument("--swap-speakers", action="store_true", help="mono calls: the first speaker is the customer")
     analyze.add_argument("--json", metavar="PATH", default=None, help="write the analysis JSON here ('-' = stdout)")
     analyze.add_argument("--no-store", action="store_true", help="do not store the call in the database")
@@ -59,8 +60,17 @@ def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
         contact_id=args.contact_id,
         swap_speakers=args.swap_speakers,
     )
+    stored = stored_call_of(context.user, db, args.audio, agent_id=args.agent) if db is not None else None
+    if stored is not None:  # said before analysing; a corrected call or another agent's is refused right here
+        print(f"note: this recording is already stored as call {stored}; analysing it again", file=context.stderr)
     analysis = analyze_and_store(
-        context.user, request, settings=config.settings, transcriber=transcriber, db=db, checklist=config.checklist
+        context.user,
+        request,
+        settings=config.settings,
+        transcriber=transcriber,
+        db=db,
+        checklist=config.checklist,
+        customer_id=args.customer_id,
     )
     data = analysis_to_dict(analysis)
     if args.json == "-":

@@ -1,4 +1,8 @@
-"""CLI commands ``checklist activate|list|show``: the checklist version that scores new analyses."""
+"""CLI commands ``checklist activate|list|show``: the checklist version that scores new analyses.
+
+``activate`` is a manager's action (the CLI acts as the system user) and stays non-interactive for scripts: it
+prints the active version id on stdout and, on stderr, how many stored calls ``rescore`` would score again.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 from coaching.checklist import Checklist, load_checklist
 from coaching.cli.context import CliContext
 from coaching.jsonable import JsonObject
-from coaching.services.checklists import ChecklistVersion, activate_text, list_versions
+from coaching.services.checklists import ChecklistVersion, activate_text, list_versions, rescore_count
 from coaching.services.config import analysis_config
 
 
@@ -38,6 +42,12 @@ def run_activate(args: argparse.Namespace, context: CliContext) -> int:
     db = context.database()
     saved = activate_text(context.user, db, checklist.source_text, note=args.note, source=str(args.file))
     print(saved.version_id, file=context.stdout)
+    count = rescore_count(context.user, db, saved.version_id)
+    if count:
+        print(
+            f"{count} stored calls are scored with another version; `python -m coaching rescore` re-scores them",
+            file=context.stderr,
+        )
     return 0
 
 

@@ -8,25 +8,37 @@ Exit codes: 0 success; 1 bad input or failure (one line on stderr, traceback onl
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 
+from coaching.access import SYSTEM_USER, User
 from coaching.cli.context import CliContext, Handler
 from coaching.errors import CoachingError
 from coaching.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coaching.cli import admin, analyze, checklist, outcomes
+    from coaching.cli import admin, analyze, audit, checklist, outcomes, privacy
 
     parser = argparse.ArgumentParser(prog="python -m coaching", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (analyze, checklist, outcomes, admin):
+    for module in (analyze, checklist, outcomes, admin, audit, privacy):
         module.add_commands(subparsers)
     return parser
+
+
+def cli_user(command: str) -> User:
+    """The system user, named after the command and the operating-system account (audit entries show it)."""
+    try:
+        account = getpass.getuser()
+    except (OSError, KeyError):
+        account = "unknown"
+    return replace(SYSTEM_USER, name=f"cli {command}, os user {account}")
 
 
 def main(argv: Sequence[str] | None = None, *, context: CliContext | None = None) -> int:
@@ -38,7 +50,7 @@ def main(argv: Sequence[str] | None = None, *, context: CliContext | None = None
     )
     err = context.stderr if context else sys.stderr
     try:
-        ctx = context or CliContext(settings=Settings.from_env())
+        ctx = context or CliContext(settings=Settings.from_env(), user=cli_user(args.command))
         try:
             handler: Handler = args.handler
             return handler(args, ctx)

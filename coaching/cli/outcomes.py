@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from coaching.exports import write_csv
 from coaching.outcomes.nps import FCR_COLUMNS, LEVELS, NPS_COLUMNS, PERIODS
 from coaching.outcomes.surveys import parse_mapping_options
+from coaching.services.audit import record_export
 from coaching.services.outcomes import (
     behaviour_outcomes,
     fcr_table,
@@ -101,14 +102,24 @@ def period_table_command(args: argparse.Namespace, context: CliContext) -> int:
         level=args.level,
         settings=context.settings.outcomes,
     )
+    _record_export(args, context, rows=len(rows))
     write_rows(rows=rows, columns=args.columns, fmt=args.format, out=context.stdout)
     return 0
+
+
+def _record_export(args: argparse.Namespace, context: CliContext, *, rows: int) -> None:
+    """CSV and JSON output is an export and is recorded in the audit log (the text table is not)."""
+    if args.format in ("csv", "json"):
+        scope = " ".join(f"{k}={v}" for k, v in (("agent", args.agent), ("team", args.team)) if v)
+        detail = f"cli {args.command} --format {args.format}" + (f" {scope}" if scope else "")
+        record_export(context.user, context.database(), args.command, rows=rows, detail=detail)
 
 
 def behaviour_command(args: argparse.Namespace, context: CliContext) -> int:
     report = behaviour_outcomes(
         context.user, context.database(), agent_id=args.agent, team_id=args.team, settings=context.settings.outcomes
     )
+    _record_export(args, context, rows=len(report.rows))
     if args.format == "json":
         payload = {
             "n_linked_contacts": report.n_linked_contacts,
@@ -125,13 +136,11 @@ def behaviour_command(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def write_rows(*, rows: Sequence[Mapping[str, object]], columns: Sequence[str], fmt: str, out: TextIO) -> None:
-    """Write rows as JSON (a list), CSV (header + rows) or an aligned text table."""
+    """Write rows as JSON (a list), CSV (header + rows, formula-like text neutralised) or an aligned text table."""
     if fmt == "json":
         print(json.dumps(list(rows), indent=2, ensure_ascii=False), file=out)
     elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(out, rows, columns)  # spreadsheet-safe cells (coaching.exports)
     else:
         if not rows:
             print("no data", file=out)

@@ -1,9 +1,10 @@
 """Demo data for a fresh database, clearly marked as demo.
 
-Two teams, six agents (two per language), two coaches and a manager as sign-in users. Each of the seven
-sample calls in ``audio_samples/`` is analysed once for real; about thirty more calls over six months
-are derived from those analyses (:mod:`coaching.demo.calls`, ids ``demo-…``, files ``DEMO …``), plus private
-practice calls. Then coach comments, overrides, agent responses, coaching sessions with action items,
+Two teams, six agents (two per language), two coaches, a manager and an admin as sign-in users (demo mode only:
+they have no sign-in subject or e-mail, so with an identity provider nobody signs in as them until an admin links
+one). Each of the seven sample calls in ``audio_samples/`` is analysed once for real; about thirty more calls
+over six months are derived from those analyses (:mod:`coaching.demo.calls`, ids ``demo-…``, files ``DEMO …``),
+plus private practice calls. Then coach comments, overrides, agent responses, coaching sessions with action items,
 competence ratings, and six months of demo NPS answers (:mod:`coaching.demo.surveys`).
 """
 
@@ -55,6 +56,7 @@ DEMO_STAFF = (
     ("coach-north", "Kaisa Korhonen", "coach", ("team-north",)),
     ("coach-south", "Liam Nilsson", "coach", ("team-south",)),
     ("manager", "Maria Manager", "manager", ()),
+    ("admin", "Alex Admin", "admin", ()),
 )
 DERIVED_MONTHS_AGO = (5, 4, 3, 2, 1)
 PRACTICE_SCENARIOS = ("energy-bill", "angry-fees", "due-date", "unclear-term", "forgot-bill", "energy-bill")

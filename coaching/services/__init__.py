@@ -8,7 +8,8 @@ config        :func:`config.analysis_config`: the one analysis configuration (or
               active checklist; the environment as default)
 calls         analyse a recording and store it with its audio; open one call; list calls
 jobs          background analysis: submit an upload, the job worker, job state that survives a refresh
-corrections   edit a segment or swap speakers, then score again through the one scoring step
+corrections   edit a segment or swap speakers, then score again through the one scoring step; an agent's
+              correction of a real call is a proposal a coach accepts or rejects
 feedback      comments, coach overrides, agent acknowledge / dispute
 checklists    saved checklist versions, the active one, re-scoring stored calls with another version
 practice      the scenario library, practice attempts, feedback on an attempt, sharing with the coach
@@ -16,4 +17,5 @@ sessions      coaching sessions: agenda from repeated patterns, notes, action it
 outcomes      survey import and saved mappings; NPS, FCR and behaviour vs outcome in the user's scope
 admin         users, teams, roles and the organisation's preferences
 audit         record and read the append-only audit log
+retention     the retention policy and its daily run, legal hold, erasure of a call, an agent or a customer
 """

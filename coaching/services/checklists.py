@@ -11,16 +11,26 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
-from coaching.access import User, can_edit_checklist, may_read, require
+from coaching.access import (
+    User,
+    call_scope,
+    can_activate_checklist,
+    can_edit_checklist,
+    may_read,
+    require,
+    require_read,
+)
 from coaching.analysis.scoring import rescore
 from coaching.checklist import Checklist, load_checklist
 from coaching.checklist.loader import DEFAULT_PATH, parse_checklist
 from coaching.errors import ChecklistError, NotFoundError
+from coaching.services.audit import record
 from coaching.services.config import active_checklist
 from coaching.store.app_tables import ChecklistVersionRow
-from coaching.store.calls import add_analysis_row, call_context, load_analysis
+from coaching.store.calls import add_analysis_row, call_context, current_analysis_ids, load_analysis
 from coaching.store.db import Database
-from coaching.store.tables import CallRow
+from coaching.store.scope import call_scope_where
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow
 
 PACKAGED = "packaged default"
 
@@ -78,7 +88,9 @@ def version_text(user: User, db: Database, version_id: str) -> str:
 def save_version(
     user: User, db: Database, text: str, *, note: str = "", activate: bool = True, source: str = "edited checklist"
 ) -> ChecklistVersion:
-    """Validate and save a new version; it scores new analyses when ``activate``. Errors name ``source``."""
+    """Validate and save a new version; it scores new analyses when ``activate`` (a manager's action:
+    :func:`coaching.access.can_activate_checklist`; coaches save with ``activate=False``; a broken file is named
+    as such first). Errors name ``source``."""
     require(can_edit_checklist(user), user=user, action="edit the checklist")
     checklist = parse_checklist(text, source=source)
     default = load_checklist()
@@ -90,6 +102,7 @@ def save_version(
                 f"edited checklist: field 'version': raise it to {floor + 1} (version {floor} is already in use)"
             )
         if activate:
+            require(can_activate_checklist(user), user=user, action="activate a checklist for the whole organisation")
             session.execute(update(ChecklistVersionRow).values(is_active=False))
         row = ChecklistVersionRow(
             checklist_id=checklist.id,
@@ -102,23 +115,29 @@ def save_version(
             created_at=datetime.now(UTC),
         )
         session.add(row)
+        record(session, user, action="change_checklist", object_kind="checklist", object_id=checklist.version_id)
+        if activate:
+            record(session, user, action="activate_checklist", object_kind="checklist", object_id=checklist.version_id)
     return ChecklistVersion(
         checklist.version_id, checklist.version, checklist.title, note.strip(), activate, user.id, row.created_at
     )
 
 
 def activate_version(user: User, db: Database, version_id: str) -> str:
-    """Make a saved version (or the packaged default) the one that scores new analyses; returns its id."""
-    require(can_edit_checklist(user), user=user, action="choose the active checklist")
+    """Make a saved version (or the packaged default) the one that scores new analyses in the whole organisation
+    (managers); returns its id. :func:`rescore_count` says beforehand how many stored calls it would re-score."""
+    require(can_activate_checklist(user), user=user, action="activate a checklist for the whole organisation")
     with db.transaction() as session:
         if version_id == load_checklist().version_id:
             session.execute(update(ChecklistVersionRow).values(is_active=False))
+            record(session, user, action="activate_checklist", object_kind="checklist", object_id=version_id)
             return version_id
         row = session.scalars(select(ChecklistVersionRow).where(ChecklistVersionRow.version_id == version_id)).first()
         if row is None:
             raise NotFoundError(f"no checklist version {version_id!r}")
         session.execute(update(ChecklistVersionRow).values(is_active=False))
         row.is_active = True
+        record(session, user, action="activate_checklist", object_kind="checklist", object_id=version_id)
     return version_id
 
 
@@ -126,14 +145,31 @@ def activate_text(
     user: User, db: Database, text: str, *, note: str = "", source: str = "checklist"
 ) -> ChecklistVersion:
     """Make the checklist ``text`` the active one: a saved version (or the packaged default) with the same
-    content becomes active again; other content is validated and saved as a new active version."""
-    require(can_edit_checklist(user), user=user, action="choose the active checklist")
+    content becomes active again; other content is validated and saved as a new active version (managers)."""
+    require(can_activate_checklist(user), user=user, action="activate a checklist for the whole organisation")
     checklist = parse_checklist(text, source=source)
     known = {v.version_id: v for v in list_versions(user, db)}
     if checklist.version_id in known:
         activate_version(user, db, checklist.version_id)
         return replace(known[checklist.version_id], active=True)
     return save_version(user, db, text, note=note, activate=True, source=source)
+
+
+def rescore_count(user: User, db: Database, version_id: str) -> int:
+    """How many stored calls re-scoring with ``version_id`` would change: those ``user`` may open whose current
+    analysis was scored with another version (what the activation's confirmation says), counted in SQL."""
+    require(can_edit_checklist(user), user=user, action="count the calls to re-score")
+    current = current_analysis_ids()
+    query = (
+        select(func.count())
+        .select_from(CallRow)
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .join(current, current.c.call_id == CallRow.id)
+        .join(AnalysisRow, AnalysisRow.id == current.c.analysis_id)
+        .where(call_scope_where(call_scope(user)), AnalysisRow.checklist["version_id"].as_string() != version_id)
+    )
+    with db.transaction() as session:
+        return int(session.scalar(query) or 0)
 
 
 @dataclass(frozen=True)
@@ -163,7 +199,7 @@ def rescore_calls(
     for ctx in contexts:
         if not may_read(user, ctx):
             if call_ids is not None:
-                require(False, user=user, action=f"re-score call {ctx.call_id!r}")
+                require_read(user, ctx)  # a call one may not open: the answer for a missing one
             continue
         with db.transaction() as session:
             current = load_analysis(session, ctx.call_id)
@@ -172,5 +208,6 @@ def rescore_calls(
             continue
         with db.transaction() as session:
             add_analysis_row(session, rescore(current, checklist=chosen))
+            record(session, user, action="rescore", object_kind="call", object_id=ctx.call_id, detail=chosen.version_id)
         rescored += 1
     return RescoreReport(chosen.version_id, rescored, skipped)

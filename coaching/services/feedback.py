@@ -10,10 +10,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from coaching.access import User, can_comment, can_override_items, can_respond_to_items, require, require_read
+from coaching.access import (
+    User,
+    can_comment,
+    can_override_items,
+    can_respond_to_items,
+    may_read,
+    require,
+    require_read,
+)
 from coaching.checklist.reviews import ACKNOWLEDGE, DISPUTE, OVERRIDE, Review, effective_passed
 from coaching.checklist.types import ItemResult
-from coaching.errors import FeedbackError, NotFoundError
+from coaching.errors import FeedbackError, NotFoundError, NotVisibleError
+from coaching.redaction import environment_policy, redact_text
+from coaching.services.audit import record
 from coaching.store.app_tables import CommentRow, ItemReviewRow
 from coaching.store.calls import call_context
 from coaching.store.db import Database
@@ -28,7 +38,7 @@ def _now() -> datetime:
 
 def add_comment(user: User, db: Database, call_id: str, *, text: str, at_s: float | None = None) -> Comment:
     """Add a comment, at ``at_s`` seconds into the call when given."""
-    clean = text.strip()
+    clean = redact_text(text.strip(), None, environment_policy())  # ids, cards, e-mails typed in a comment
     if not clean:
         raise FeedbackError("a comment needs some text")
     if len(clean) > MAX_COMMENT_CHARS:
@@ -37,6 +47,7 @@ def add_comment(user: User, db: Database, call_id: str, *, text: str, at_s: floa
         raise FeedbackError(f"comment time {at_s} s must not be negative")
     with db.transaction() as session:
         ctx = call_context(session, call_id)
+        require_read(user, ctx)  # a call one may not open gets the answer of a missing one
         require(can_comment(user, ctx), user=user, action=f"comment on call {call_id!r}")
         row = CommentRow(
             call_id=call_id,
@@ -49,6 +60,7 @@ def add_comment(user: User, db: Database, call_id: str, *, text: str, at_s: floa
         )
         session.add(row)
         session.flush()
+        record(session, user, action="comment", object_kind="comment", object_id=call_id, detail=f"comment {row.id}")
         return comment_of(row)
 
 
@@ -63,11 +75,13 @@ def delete_comment(user: User, db: Database, comment_id: int) -> None:
     """The author (or a manager) deletes a comment."""
     with db.transaction() as session:
         row = session.get(CommentRow, comment_id)
-        if row is None:
-            raise NotFoundError(f"no comment {comment_id}")
-        require_read(user, call_context(session, row.call_id))
+        if row is None or not may_read(user, call_context(session, row.call_id)):
+            raise NotVisibleError.of("comment", comment_id)
         require(user.id == row.author_id or user.role == "manager", user=user, action="delete another's comment")
         session.delete(row)
+        record(
+            session, user, action="delete", object_kind="comment", object_id=row.call_id, detail=f"comment {comment_id}"
+        )
 
 
 def override_item(user: User, db: Database, call_id: str, item_id: str, *, passed: bool | None, reason: str) -> Review:
@@ -77,10 +91,13 @@ def override_item(user: User, db: Database, call_id: str, item_id: str, *, passe
     """
     with db.transaction() as session:
         ctx = call_context(session, call_id)
+        require_read(user, ctx)
         require(can_override_items(user, ctx), user=user, action=f"override checklist results of call {call_id!r}")
         auto = _auto_item(session, call_id, item_id)
         if passed is not None and passed != auto.passed and not reason.strip():
             raise FeedbackError(f"say why you change {item_id!r}: a reason is required for an override")
+        shown = "automatic" if passed is None else "passed" if passed else "failed"
+        record(session, user, action="override", object_kind="call", object_id=call_id, detail=f"{item_id}: {shown}")
         return _add_review(session, user, call_id, item_id, OVERRIDE, passed, auto.passed, reason)
 
 
@@ -88,6 +105,7 @@ def respond_to_item(user: User, db: Database, call_id: str, item_id: str, *, agr
     """The agent acknowledges (agrees) or disputes the result shown for an item; a dispute needs a reason."""
     with db.transaction() as session:
         ctx = call_context(session, call_id)
+        require_read(user, ctx)
         require(can_respond_to_items(user, ctx), user=user, action=f"respond to results of call {call_id!r}")
         auto = _auto_item(session, call_id, item_id)
         shown = effective_passed(auto.passed, reviews_of(session, call_id).get((item_id, OVERRIDE)))

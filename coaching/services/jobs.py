@@ -2,16 +2,19 @@
 
 :func:`submit_analysis` checks access, keeps the upload under ``<data dir>/uploads`` and queues a job row.
 :class:`JobWorker` claims queued jobs one at a time, runs :func:`coaching.services.calls.analyze_and_store` as the user
-who submitted it, and writes the stage and fraction as it goes. Because the state lives in the database,
-a browser refresh (or a new session) finds the job again; a job interrupted by a server stop is queued again
-when the worker starts. A failure keeps its one-line reason.
+who submitted it, rebuilt from ``app_users`` when the job runs (a deactivated user, or one who may no longer add
+calls for the agent, fails the job with a one-line reason), and writes the stage and fraction as it goes.
+Because the state lives in the database, a browser refresh (or a new session) finds the job again; a job
+interrupted by a server stop is queued again when the worker starts. A failure keeps its one-line reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,12 +23,22 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from coaching.access import User, can_analyze_for, require
+from coaching.access import SYSTEM_USER, User, can_analyze_for, require
 from coaching.analysis.pipeline import AnalysisRequest
 from coaching.asr.transcriber import Transcriber
-from coaching.errors import AudioTooLargeError, CoachingError, EmptyAudioError, InputError, NotFoundError
+from coaching.errors import (
+    AccessError,
+    AudioTooLargeError,
+    CoachingError,
+    DuplicateRecordingError,
+    EmptyAudioError,
+    InputError,
+    NotFoundError,
+)
 from coaching.jsonable import JsonObject
-from coaching.services.calls import analyze_and_store
+from coaching.redaction import redact_filename, redaction_policy
+from coaching.services.admin import user_by_id
+from coaching.services.calls import analyze_and_store, stored_recording
 from coaching.services.config import analysis_config
 from coaching.services.practice import record_attempt
 from coaching.settings import Settings
@@ -38,6 +51,8 @@ logger = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 CALL_TYPES = ("real", "practice")
 _UNSAFE = re.compile(r"[^\w .-]")
+MAX_NAME_CHARS = 200  # the upload's name as shown and stored (calls.source_filename)
+MAX_STORED_NAME_BYTES = 100  # the upload's file name under uploads/ (file systems allow 255 bytes)
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,27 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.data_dir / "uploads"
 
 
+def upload_name(filename: str) -> str:
+    """The name of an upload as shown and stored: its last path part (``/`` or ``\\``), without control characters,
+    at most :data:`MAX_NAME_CHARS` characters (the extension kept), ``upload`` when nothing is left."""
+    name = re.split(r"[/\\]", filename or "")[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, suffix = name.rpartition(".")
+        suffix = suffix[:10] if dot and stem else ""
+        name = name[: MAX_NAME_CHARS - len(suffix) - 2] + "…" + (f".{suffix}" if suffix else "")
+    return name if name.strip(". ") else "upload"
+
+
+def _stored_name(name: str) -> str:
+    """A safe file name for the upload folder: word characters, at most :data:`MAX_STORED_NAME_BYTES` bytes."""
+    safe = _UNSAFE.sub("_", name).strip(" .") or "upload"
+    stem, dot, suffix = safe.rpartition(".")
+    suffix = f".{suffix[:10]}" if dot and stem else ""
+    cut = (stem if dot and stem else safe).encode("utf-8")[: MAX_STORED_NAME_BYTES - len(suffix.encode("utf-8"))]
+    return (cut.decode("utf-8", errors="ignore").strip(" .") or "upload") + suffix
+
+
 def submit_analysis(
     user: User,
     db: Database,
@@ -80,8 +116,16 @@ def submit_analysis(
     contact_id: str | None = None,
     call_type: str = "real",
     scenario_id: str | None = None,
+    again: bool = False,
+    customer_id: str | None = None,
 ) -> Job:
-    """Queue the analysis of an uploaded recording; practice calls are the agent's own and private."""
+    """Queue the analysis of an uploaded recording; practice calls are the agent's own and private.
+
+    A recording already stored is refused before anything is queued (:class:`DuplicateRecordingError`, naming the
+    call only when ``user`` may open it), unless ``again`` and :func:`coaching.services.calls.stored_recording`
+    allows analysing it again. Any name (path parts, control characters, 1000 characters) is shortened to
+    :func:`upload_name`."""
+    filename = upload_name(filename)
     if call_type not in CALL_TYPES:
         raise InputError(f"call type {call_type!r} must be real or practice")
     if not data:
@@ -94,20 +138,29 @@ def submit_analysis(
     require(can_analyze_for(user, agent_id=agent_id, team_id=team_id), user=user, action=f"add calls for {agent_id!r}")
     if call_type == "practice":
         require(user.agent_id == agent_id, user=user, action="record practice calls for another agent")
+    with db.transaction() as session:
+        existing = stored_recording(
+            user, session, hashlib.sha256(data).hexdigest(), agent_id=agent_id, call_type=call_type
+        )
+    if existing is not None and not again:
+        raise DuplicateRecordingError(
+            f"this recording is already stored as call {existing}; open it, or analyse it again", call_id=existing
+        )
     job_id = uuid.uuid4().hex
-    safe_name = _UNSAFE.sub("_", Path(filename).name).strip(" .")[:120] or "upload"
-    upload = uploads_dir(settings) / job_id / safe_name  # messages then name the person's own file
+    filename = redact_filename(filename, redaction_policy(settings.redaction))  # "call-0401234567.wav"
+    upload = uploads_dir(settings) / job_id / _stored_name(filename)  # messages then name the person's own file
     upload.parent.mkdir(parents=True, exist_ok=True)
     upload.write_bytes(data)
     params = {
         "path": str(upload),
-        "filename": Path(filename).name,
+        "filename": filename,
         "language": language if language and language != "auto" else None,
         "contact_id": (contact_id or "").strip() or None,
+        "customer_id": (customer_id or "").strip() or None,  # for erasure; erase --customer drops queued jobs too
         "call_type": call_type,
         "scenario_id": scenario_id,
     }
-    acting = {"id": user.id, "role": user.role, "name": user.name, "agent_id": user.agent_id}
+    acting = {"id": user.id, "role": user.role, "name": user.name, "agent_id": user.agent_id}  # a record only
     now = _now()
     row = JobRow(
         id=job_id,
@@ -190,8 +243,11 @@ class JobWorker:
         settings: SettingsProvider,
         transcriber_factory: TranscriberFactory,
         poll_s: float = 1.0,
+        maintenance: Callable[[], object] | None = None,
     ) -> None:
+        """``maintenance`` runs whenever the queue is empty (:func:`coaching.services.retention.daily_retention`)."""
         self.db = db
+        self._maintenance = maintenance
         self._settings = settings
         self._factory = transcriber_factory
         self._poll_s = poll_s
@@ -227,6 +283,8 @@ class JobWorker:
             try:
                 if self.process_next() is not None:
                     continue
+                if self._maintenance is not None:
+                    self._maintenance()
             except Exception:  # the loop must survive a broken database moment
                 logger.exception("job worker iteration failed")
             self._wake.wait(self._poll_s)
@@ -255,10 +313,10 @@ class JobWorker:
         with self.db.transaction() as session:
             row = session.get(JobRow, job_id)
             assert row is not None
-            params, acting, agent_id = dict(row.params), dict(row.acting_user), row.agent_id
+            params, submitter, agent_id = dict(row.params), row.user_id, row.agent_id
         upload = Path(params["path"])
         try:
-            call_id = self._run(job_id, params, acting, agent_id, upload)
+            call_id = self._run(job_id, params, self._submitter(submitter, agent_id, params), agent_id, upload)
         except Exception as error:  # every failure ends the job with one line, never the worker
             if not isinstance(error, CoachingError):
                 logger.exception("job %s failed", job_id)
@@ -271,11 +329,23 @@ class JobWorker:
                 upload.parent.rmdir()
         return job_id
 
-    def _run(self, job_id: str, params: JsonObject, acting: JsonObject, agent_id: str, upload: Path) -> str:
+    def _submitter(self, user_id: str, agent_id: str, params: JsonObject) -> User:
+        """The submitter with their rights as they are now (never the copy stored with the job)."""
+        user = SYSTEM_USER if user_id == SYSTEM_USER.id else user_by_id(self.db, user_id)
+        if user is None:
+            raise AccessError(f"user {user_id!r} who queued this job is no longer active")
+        with self.db.transaction() as session:
+            team_id = agent_team(session, agent_id)
+        allowed = can_analyze_for(user, agent_id=agent_id, team_id=team_id)
+        require(allowed, user=user, action=f"add calls for {agent_id!r}")
+        if params.get("call_type") == "practice":
+            require(user.agent_id == agent_id, user=user, action="record practice calls for another agent")
+        return user
+
+    def _run(self, job_id: str, params: JsonObject, user: User, agent_id: str, upload: Path) -> str:
         if not upload.is_file():
             raise NotFoundError(f"{params.get('filename')}: the uploaded file is gone; upload it again")
         config = analysis_config(self._settings(), self.db)
-        user = User(**{**acting, "team_ids": tuple(acting.get("team_ids", ()))})
         request = AnalysisRequest(
             path=upload,
             agent_id=agent_id,
@@ -294,6 +364,7 @@ class JobWorker:
             call_type="practice" if practice else "real",
             is_private=practice,
             progress=lambda stage, fraction: self._progress(job_id, stage, fraction),
+            customer_id=params.get("customer_id"),
         )
         if practice:
             record_attempt(self.db, call_id=analysis.call.id, agent_id=agent_id, scenario_id=params.get("scenario_id"))

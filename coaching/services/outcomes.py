@@ -19,6 +19,7 @@ from coaching.errors import NotFoundError, SurveyImportError
 from coaching.jsonable import JsonObject
 from coaching.outcomes.nps import Level, behaviour_vs_outcome, check_level, check_period, json_records
 from coaching.outcomes.surveys import check_mapping, read_survey_file, validate_surveys
+from coaching.services.audit import record
 from coaching.settings import OutcomeSettings
 from coaching.store.db import Database
 from coaching.store.outcomes import fcr_frame, linked_checklist_items, nps_frame, team_lookup
@@ -53,7 +54,7 @@ def import_surveys(user: User, db: Database, path: Path, mapping: Mapping[str, s
     """Validate a CSV/XLSX export and store it all, or raise :class:`SurveyImportError` and store nothing."""
     require(can_import_surveys(user), user=user, action="import surveys")
     frame = read_survey_file(path=Path(path), mapping=mapping)
-    return _store(db=db, frame=frame, source_name=Path(path).name)
+    return _store(user, db=db, frame=frame, source_name=Path(path).name)
 
 
 def import_dataframe(
@@ -62,12 +63,14 @@ def import_dataframe(
     """Like :func:`import_surveys` for a DataFrame (row numbers count as if it were a sheet with a header)."""
     require(can_import_surveys(user), user=user, action="import surveys")
     frame = validate_surveys(raw=df, source_name=source_name, mapping=mapping)
-    return _store(db=db, frame=frame, source_name=source_name)
+    return _store(user, db=db, frame=frame, source_name=source_name)
 
 
-def _store(*, db: Database, frame: pd.DataFrame, source_name: str) -> ImportReport:
+def _store(user: User, *, db: Database, frame: pd.DataFrame, source_name: str) -> ImportReport:
     with db.transaction() as session:
         counts = upsert_surveys(session=session, frame=frame, source_name=source_name, now=datetime.now(UTC))
+        what = f"{len(frame)} rows: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged"
+        record(session, user, action="import_surveys", object_kind="surveys", object_id=source_name[:128], detail=what)
     return ImportReport(source_name=source_name, rows=len(frame), **asdict(counts))
 
 

@@ -19,6 +19,7 @@ from coaching.access import User, call_scope, can_share_practice, require, requi
 from coaching.checklist.reviews import ReviewedChecklist, ReviewedItem, apply_reviews
 from coaching.errors import InputError, NotFoundError
 from coaching.models import Analysis
+from coaching.services.audit import record
 from coaching.services.calls import get_analysis
 from coaching.settings import SUPPORTED_LANGUAGES
 from coaching.store.app_tables import PracticeAttemptRow
@@ -103,8 +104,12 @@ def get_scenario(scenario_id: str, language: str) -> Scenario | None:
 
 
 def record_attempt(db: Database, *, call_id: str, agent_id: str, scenario_id: str | None) -> None:
-    """Link a stored practice call to its scenario (called by the job worker after the analysis)."""
+    """Link a stored practice call to its scenario (called by the job worker after the analysis); a real call
+    never becomes a practice attempt."""
     with db.transaction() as session:
+        call = session.get(CallRow, call_id)
+        if call is None or call.call_type != "practice" or call.agent_id != agent_id:
+            raise InputError(f"call {call_id!r} is not a practice call of this agent")
         row = session.get(PracticeAttemptRow, call_id)
         if row is None:
             session.add(
@@ -196,6 +201,7 @@ def share_practice_call(user: User, db: Database, call_id: str, *, shared: bool)
     whether it is shared now."""
     with db.transaction() as session:
         ctx = call_context(session, call_id)
+        require_read(user, ctx)  # a call one may not open: the same answer as a missing one
         require(can_share_practice(user, ctx), user=user, action=f"share call {call_id!r}")
         row = session.get(CallRow, call_id)
         if row is None:
@@ -204,4 +210,5 @@ def share_practice_call(user: User, db: Database, call_id: str, *, shared: bool)
         attempt = session.get(PracticeAttemptRow, call_id)
         if attempt is not None:
             attempt.shared_at = datetime.now(UTC) if shared else None
+        record(session, user, action="share" if shared else "unshare", object_kind="call", object_id=call_id)
     return shared

@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coaching.access import User, can_coach_agent, require, require_agent_read, require_coach
-from coaching.errors import NotFoundError, SessionError
+from coaching.access import User, can_coach_agent, can_read_agent, require_agent_read, require_coach
+from coaching.errors import NotFoundError, NotVisibleError, SessionError
 from coaching.jsonable import JsonObject, from_jsonable, to_jsonable
 from coaching.store.app_tables import ActionItemRow, CoachingSessionRow, CoachRatingRow
 from coaching.store.calls import agent_team
@@ -237,8 +237,8 @@ def start_session(user: User, db: Database, agent_id: str, *, held_on: date) -> 
 
 def _session_for_coach(session: Session, user: User, session_id: int) -> CoachingSessionRow:
     row = session.get(CoachingSessionRow, session_id)
-    if row is None:
-        raise NotFoundError(f"no coaching session {session_id}")
+    if row is None or not can_read_agent(user, agent_id=row.agent_id, team_id=agent_team(session, row.agent_id)):
+        raise NotVisibleError.of("coaching session", session_id)  # missing and not one's own: one answer
     require_coach(user, agent_id=row.agent_id, team_id=agent_team(session, row.agent_id))
     return row
 
@@ -275,13 +275,11 @@ def set_action_done(user: User, db: Database, action_id: int, *, done: bool) -> 
     """The coach or the agent marks an action item done (or not done); returns ``done``."""
     with db.transaction() as session:
         action = session.get(ActionItemRow, action_id)
-        if action is None:
-            raise NotFoundError(f"no action item {action_id}")
-        owner = session.get(CoachingSessionRow, action.session_id)
-        assert owner is not None
-        team_id = agent_team(session, owner.agent_id)
-        is_agent = user.role == "agent" and user.agent_id == owner.agent_id
-        require(is_agent or can_coach_agent(user, team_id=team_id), user=user, action="update this action item")
+        owner = session.get(CoachingSessionRow, action.session_id) if action is not None else None
+        team_id = agent_team(session, owner.agent_id) if owner is not None else None
+        is_agent = owner is not None and user.role == "agent" and user.agent_id == owner.agent_id
+        if action is None or owner is None or not (is_agent or can_coach_agent(user, team_id=team_id)):
+            raise NotVisibleError.of("action item", action_id)  # missing and not one's own: one answer
         action.done_at = _now() if done else None
     return done
 

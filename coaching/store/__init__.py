@@ -14,5 +14,6 @@ feedback             comments and the newest review per item and side
 results              per-call and per-item frames of current analyses with overrides applied
 outcomes             survey reads narrowed to a scope; NPS / FCR tables
 audit                the append-only audit log (the database refuses UPDATE and DELETE)
+erase                deleting calls with every row that refers to them, a call's audio, surveys, an agent's rows
 scope                the access scopes of :mod:`coaching.access` as SQL conditions
 """

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coaching.store.base import Base
+
+REPEAT_S = 600.0  # opening / playing a call or reading the log again within this many seconds is one entry
 
 
 class AuditRow(Base):
@@ -47,11 +49,18 @@ def append_entry(
     object_id: str | None,
     detail: str = "",
     at: datetime | None = None,
-) -> None:
-    """Add one entry in the caller's transaction (it commits with the change it records)."""
+    coalesce_s: float | None = None,
+) -> bool:
+    """Add one entry in the caller's transaction (it commits with the change it records); returns whether it did.
+
+    ``coalesce_s``: skip the entry when the same actor did the same action to the same object within that many
+    seconds (a page that re-runs on every click opens the call once, not once per click)."""
+    now = at or datetime.now(UTC)
+    if coalesce_s is not None and _recent(session, actor_id, action, object_kind, object_id, now, coalesce_s):
+        return False
     session.add(
         AuditRow(
-            at=at or datetime.now(UTC),
+            at=now,
             actor_id=actor_id,
             actor_role=actor_role,
             action=action,
@@ -60,6 +69,27 @@ def append_entry(
             detail=detail,
         )
     )
+    return True
+
+
+def _recent(
+    session: Session,
+    actor_id: str,
+    action: str,
+    object_kind: str,
+    object_id: str | None,
+    now: datetime,
+    within_s: float,
+) -> bool:
+    same_object = AuditRow.object_id.is_(None) if object_id is None else AuditRow.object_id == object_id
+    query = select(AuditRow.id).where(
+        AuditRow.actor_id == actor_id,
+        AuditRow.action == action,
+        AuditRow.object_kind == object_kind,
+        same_object,
+        AuditRow.at >= now - timedelta(seconds=within_s),
+    )
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def read_entries(

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from coaching.checklist.types import ChecklistResult
-from coaching.errors import ConflictError, NotFoundError, StoreError
+from coaching.errors import ConflictError, NotFoundError, NotVisibleError, StoreError
 from coaching.jsonable import from_jsonable
 from coaching.metrics.types import CallMetrics
 from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
 from coaching.scopes import CallContext, CallScope
+from coaching.store.app_tables import TranscriptEditRow
 from coaching.store.scope import call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, SegmentRow, SpeechSpanRow, TeamRow, WordRow
 
@@ -35,6 +36,13 @@ class CallSummary:
     score: float | None
     source_filename: str | None
     contact_id: str | None
+    correction_pending: bool = False  # an agent's transcript correction waits for a coach
+    corrected: bool = False  # the transcript was corrected (by a coach, or a proposal they accepted)
+
+
+CORRECTED_STATUSES = ("applied", "accepted")  # transcript_edits.status values that changed the transcript
+CORRECTION_PENDING = exists().where(TranscriptEditRow.call_id == CallRow.id, TranscriptEditRow.status == "proposed")
+CORRECTED = exists().where(TranscriptEditRow.call_id == CallRow.id, TranscriptEditRow.status.in_(CORRECTED_STATUSES))
 
 
 def current_analysis_ids() -> Subquery:
@@ -78,21 +86,23 @@ def save_analysis(
     call_type: str = "real",
     is_private: bool = False,
     now: datetime | None = None,
+    customer_id: str | None = None,
 ) -> None:
-    """Insert or replace the call, its transcript and its analysis (same audio → same call)."""
+    """Insert or replace the call, its transcript and its analysis (same audio → same call); ``customer_id``
+    (for erasure) is kept from an earlier save when not given."""
     call = analysis.call
     created = now or datetime.now(UTC)
     row = session.get(CallRow, call.id)
     if row is not None and row.agent_id != call.agent_id:
-        raise ConflictError(
-            f"this recording is already stored as call {call.id} for agent {row.agent_id!r}, not {call.agent_id!r}"
-        )
+        raise ConflictError("this recording is already stored for another agent")  # names no call and no agent
     ensure_agent(session, call.agent_id)
     if row is None:
         row = CallRow(id=call.id, created_at=created, call_type=call_type, is_private=is_private)
         session.add(row)
     row.agent_id = call.agent_id
     row.contact_id = call.contact_id
+    if customer_id is not None:
+        row.customer_id = customer_id
     row.audio_sha256 = call.audio_sha256
     row.audio_path = audio_path
     row.source_filename = call.source_filename
@@ -225,6 +235,8 @@ def list_call_summaries(
             AnalysisRow.score.label("score"),
             CallRow.source_filename,
             CallRow.contact_id,
+            CORRECTION_PENDING.label("correction_pending"),
+            CORRECTED.label("corrected"),
         )
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .outerjoin(latest, latest.c.call_id == CallRow.id)
@@ -235,7 +247,27 @@ def list_call_summaries(
         query = query.where(CallRow.agent_id.in_(agent_ids))
     if scope is not None:
         query = query.where(call_scope_where(scope))
-    return [CallSummary(**row._asdict()) for row in session.execute(query)]
+    return [
+        CallSummary(
+            **{**row._asdict(), "correction_pending": bool(row.correction_pending), "corrected": bool(row.corrected)}
+        )
+        for row in session.execute(query)
+    ]
+
+
+def call_by_audio(session: Session, audio_sha256: str) -> CallRow | None:
+    """The stored call of a recording (``calls.audio_sha256``: the sha256 of the uploaded original), or None."""
+    return session.scalars(select(CallRow).where(CallRow.audio_sha256 == audio_sha256)).first()
+
+
+def has_corrections(session: Session, call_id: str) -> bool:
+    """Whether the call's transcript was corrected (applied or accepted corrections)."""
+    found = session.scalar(
+        select(TranscriptEditRow.id)
+        .where(TranscriptEditRow.call_id == call_id, TranscriptEditRow.status.in_(CORRECTED_STATUSES))
+        .limit(1)
+    )
+    return found is not None
 
 
 def count_calls(session: Session) -> int:
@@ -243,10 +275,11 @@ def count_calls(session: Session) -> int:
 
 
 def call_context(session: Session, call_id: str) -> CallContext:
-    """The owner of ``call_id`` for access checks; :class:`NotFoundError` naming it when there is no such call."""
+    """The owner of ``call_id`` for access checks; :class:`NotVisibleError` when there is no such call (the same
+    answer :func:`coaching.access.require_read` gives for a call the user may not open)."""
     row = session.get(CallRow, call_id)
     if row is None:
-        raise NotFoundError(f"no call {call_id!r}")
+        raise NotVisibleError.of("call", call_id)
     agent = session.get(AgentRow, row.agent_id)
     return CallContext(
         call_id=row.id,

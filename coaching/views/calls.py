@@ -21,6 +21,7 @@ from coaching.access import (
     call_scope,
     can_comment,
     can_correct_transcript,
+    can_decide_correction,
     can_override_items,
     can_respond_to_items,
     can_share_practice,
@@ -30,7 +31,8 @@ from coaching.checklist.reviews import ReviewedChecklist, apply_reviews
 from coaching.metrics.norms import FlagRules, flag_rules
 from coaching.models import Analysis
 from coaching.store.app_tables import CommentRow, ItemReviewRow, PracticeAttemptRow, TranscriptEditRow
-from coaching.store.calls import call_context, current_analysis_ids, load_analysis
+from coaching.store.audit import REPEAT_S, append_entry
+from coaching.store.calls import CORRECTED, CORRECTION_PENDING, call_context, current_analysis_ids, load_analysis
 from coaching.store.db import Database
 from coaching.store.feedback import Comment, comments_of, reviews_of
 from coaching.store.results import effective_scores, flagged_silences, out_of_norm
@@ -46,6 +48,8 @@ FLAGS = (
     "commented",
     "coach reviewed",
     "disputed",
+    "correction pending",
+    "corrected",
 )
 
 
@@ -67,7 +71,7 @@ class ListedCall(NamedTuple):
 
 
 class TranscriptEdit(NamedTuple):
-    """One logged transcript correction."""
+    """One logged transcript correction; ``status``: applied, proposed (waiting for a coach), accepted, rejected."""
 
     when: datetime
     by: str
@@ -75,6 +79,8 @@ class TranscriptEdit(NamedTuple):
     segment: int | None
     old: str
     new: str
+    status: str = "applied"
+    id: int = 0
 
 
 COLUMNS = ListedCall._fields
@@ -137,6 +143,8 @@ def call_list_query(user: User, f: CallFilters, rules: FlagRules) -> Select[*tup
             _COMMENTED.label("commented"),
             _REVIEWED.label("reviewed"),
             _DISPUTED.label("disputed"),
+            CORRECTION_PENDING.label("correction_pending"),
+            CORRECTED.label("corrected"),
         )
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .outerjoin(latest, latest.c.call_id == CallRow.id)
@@ -174,6 +182,8 @@ def _sql_filters(f: CallFilters, rules: FlagRules) -> list[ColumnElement[bool]]:
             "commented": _COMMENTED,
             "coach reviewed": _REVIEWED,
             "disputed": _DISPUTED,
+            "correction pending": CORRECTION_PENDING,
+            "corrected": CORRECTED,
         }
         if all(flag in by_flag or flag not in FLAGS for flag in f.flags):
             where.append(or_(false(), *(by_flag[flag] for flag in f.flags if flag in by_flag)))
@@ -194,6 +204,8 @@ def call_flags(row: Any, score: float | None, rules: FlagRules) -> list[str]:
         ("commented", bool(row.commented)),
         ("coach reviewed", bool(row.reviewed)),
         ("disputed", bool(row.disputed)),
+        ("correction pending", bool(row.correction_pending)),
+        ("corrected", bool(row.corrected)),
     )
     return [name for name, hit in checks if hit]
 
@@ -259,6 +271,7 @@ class CallReview:
     can_comment: bool
     can_correct: bool
     can_share: bool
+    can_decide: bool = False  # corrections apply at once, and proposals wait for this user's decision
 
 
 def call_review(user: User, db: Database, call_id: str) -> CallReview:
@@ -276,13 +289,24 @@ def call_review(user: User, db: Database, call_id: str) -> CallReview:
         checklist = apply_reviews(analysis.checklist, reviews_of(session, call_id))
         comments = tuple(comments_of(session, call_id))
         edits = tuple(
-            TranscriptEdit(e.created_at, e.author_id, e.kind, e.position, e.old_text, e.new_text)
+            TranscriptEdit(
+                e.created_at, e.author_id, e.kind, e.position, e.old_text, e.new_text, e.status or "applied", e.id
+            )
             for e in session.scalars(
                 select(TranscriptEditRow).where(TranscriptEditRow.call_id == call_id).order_by(TranscriptEditRow.id)
             )
         )
         audio = row.audio_path if row.audio_path and Path(row.audio_path).is_file() else None
         created, call_type, private = row.created_at, row.call_type, bool(row.is_private)
+        append_entry(  # opening a call's transcript and analysis is recorded (coaching.services.audit)
+            session,
+            actor_id=user.id,
+            actor_role=user.role,
+            action="open",
+            object_kind="call",
+            object_id=call_id,
+            coalesce_s=REPEAT_S,
+        )
     return CallReview(
         analysis=analysis,
         checklist=checklist,
@@ -299,4 +323,5 @@ def call_review(user: User, db: Database, call_id: str) -> CallReview:
         can_comment=can_comment(user, ctx),
         can_correct=can_correct_transcript(user, ctx),
         can_share=can_share_practice(user, ctx),
+        can_decide=can_decide_correction(user, ctx),
     )

@@ -42,13 +42,14 @@ ROLE_PAGES = {
             "pages/progress.py",
             "pages/coaching_sessions.py",
             "pages/settings.py",
+            "pages/audit.py",
         ],
     ),
 }
 TITLES = {
     "agent": ["Practice", "My calls", "Call review", "My progress", "My coaching"],
     "coach": ["Team calls", "Call review", "Coaching sessions", "Agent progress", "Team", "Settings"],
-    "manager": ["Team", "Calls", "Call review", "Agent progress", "Coaching sessions", "Settings"],
+    "manager": ["Team", "Calls", "Call review", "Agent progress", "Coaching sessions", "Settings", "Audit log"],
 }
 
 

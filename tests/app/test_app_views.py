@@ -114,28 +114,30 @@ def test_team_outcomes_give_nps_and_fcr_per_agent_and_team(app_db: Database, peo
     assert set(coach.nps_agents["agent"]) == {"emma"}
 
 
-def test_managers_manage_users_and_teams(app_db: Database, people: People) -> None:
-    manager = people("manager")
-    save_team(manager, app_db, team_id="Team-East", name="Team East")
-    save_user(manager, app_db, user_id="Liisa", name="Liisa Laine", role="agent", team_ids=("team-east",))
+def test_admins_manage_users_and_teams(app_db: Database, people: People) -> None:
+    admin = people("admin")  # users, teams and roles are the admins' (managers no longer)
+    save_team(admin, app_db, team_id="Team-East", name="Team East")
+    save_user(admin, app_db, user_id="Liisa", name="Liisa Laine", role="agent", team_ids=("team-east",))
     liisa = user_by_id(app_db, "liisa")
     assert liisa is not None and (liisa.role, liisa.agent_id) == ("agent", "liisa")
     assert any(u.id == "liisa" for u in sign_in_choices(app_db))
-    listed = {u.id: u for u in list_users(manager, app_db)}
+    listed = {u.id: u for u in list_users(admin, app_db)}
     assert (listed["liisa"].role, listed["liisa"].teams, listed["liisa"].active) == ("agent", "team-east", True)
-    assert {t.id: t.agents for t in list_teams(manager, app_db)}["team-east"] == 1
-    save_user(manager, app_db, user_id="liisa", name="Liisa Laine", role="agent", active=False)
+    assert {t.id: t.agents for t in list_teams(admin, app_db)}["team-east"] == 1
+    save_user(admin, app_db, user_id="liisa", name="Liisa Laine", role="agent", active=False)
     assert user_by_id(app_db, "liisa") is None
     with pytest.raises(AdminError, match="no team"):
-        save_user(manager, app_db, user_id="x", name="X", role="coach", team_ids=("team-west",))
+        save_user(admin, app_db, user_id="x", name="X", role="coach", team_ids=("team-west",))
     with pytest.raises(AdminError, match="role"):
-        save_user(manager, app_db, user_id="x", name="X", role="admin")
+        save_user(admin, app_db, user_id="x", name="X", role="system")
     with pytest.raises(AdminError, match="your own role"):
-        save_user(manager, app_db, user_id="manager", name="M", role="agent")
+        save_user(admin, app_db, user_id="admin", name="M", role="agent")
     with pytest.raises(AccessError):
         save_user(people("coach-north"), app_db, user_id="x", name="X", role="agent")
     with pytest.raises(AccessError):
         list_users(people("aino"), app_db)
+    with pytest.raises(AccessError):
+        save_team(people("manager"), app_db, team_id="team-west", name="Team West")
 
 
 def test_saved_languages_and_model_apply_to_new_analyses(
@@ -164,11 +166,19 @@ def test_checklist_versions_must_grow_and_the_active_one_scores(app_db: Database
         save_version(
             coach, app_db, text.replace("version: 1", "version: 2").replace("weight: 1\n", "weight: lots\n", 1)
         )
-    saved = save_version(coach, app_db, text.replace("version: 1", "version: 2"), note="team call model")
+    with pytest.raises(AccessError):  # activating for the whole organisation is a manager's action
+        save_version(coach, app_db, text.replace("version: 1", "version: 2"), note="team call model")
+    raised = text.replace("version: 1", "version: 2")
+    saved = save_version(coach, app_db, raised, note="team call model", activate=False)
+    assert active_checklist(app_db).version_id == default.version_id
+    manager = people("manager")
+    activate_version(manager, app_db, saved.version_id)
     assert active_checklist(app_db).version_id == saved.version_id
     versions = list_versions(coach, app_db)
     assert [(v.version, v.active) for v in versions] == [(2, True), (1, False)]
-    activate_version(coach, app_db, default.version_id)
+    with pytest.raises(AccessError):
+        activate_version(coach, app_db, default.version_id)
+    activate_version(manager, app_db, default.version_id)
     assert active_checklist(app_db).version_id == default.version_id
     with pytest.raises(AccessError):
         save_version(people("aino"), app_db, text)

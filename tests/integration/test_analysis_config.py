@@ -78,8 +78,14 @@ def test_cli_upload_and_rescore_score_alike_with_the_saved_model_and_active_chec
     cli = json.loads(out)
 
     # the app's upload: queued, then run by the worker as the app builds it (speech model of the configuration)
-    job = submit_analysis(
-        emma, app_db, settings=app_settings, data=SHORT.read_bytes(), filename="en_short.flac", agent_id="emma"
+    job = submit_analysis(  # the recording is stored already: analysed again when asked to
+        emma,
+        app_db,
+        settings=app_settings,
+        data=SHORT.read_bytes(),
+        filename="en_short.flac",
+        agent_id="emma",
+        again=True,
     )
     worker = JobWorker(db=app_db, settings=lambda: app_settings, transcriber_factory=load_transcriber)
     assert worker.process_next() == job.id

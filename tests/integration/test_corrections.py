@@ -75,7 +75,7 @@ def test_swapping_speakers_swaps_talk_share_and_the_agent_channel(
 ) -> None:
     with app_db.transaction() as session:
         before = load_analysis(session, "t-emma-2")
-    updated = swap_call_speakers(people("emma"), app_db, "t-emma-2", settings=app_settings)
+    updated = swap_call_speakers(people("coach-south"), app_db, "t-emma-2", settings=app_settings)  # emma's coach
     assert before.metrics.talk_ratio_agent is not None
     assert updated.metrics.talk_ratio_agent == pytest.approx(1 - before.metrics.talk_ratio_agent, abs=0.01)
     assert [s.speaker for s in updated.transcript.segments] == [
