@@ -133,7 +133,7 @@ def _add_review(
         kind=kind,
         passed=passed,
         auto_passed=auto_passed,
-        reason=reason.strip(),
+        reason=redact_text(reason.strip(), None, environment_policy()),  # ids typed in a reason too
         author_id=user.id,
         author_role=user.role,
         created_at=_now(),

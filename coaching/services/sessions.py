@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from coaching.access import User, can_coach_agent, can_read_agent, require_agent_read, require_coach
 from coaching.errors import NotFoundError, NotVisibleError, SessionError
 from coaching.jsonable import JsonObject, from_jsonable, to_jsonable
+from coaching.redaction import environment_policy, redact_text
 from coaching.store.app_tables import ActionItemRow, CoachingSessionRow, CoachRatingRow
 from coaching.store.calls import agent_team
 from coaching.store.db import Database
@@ -246,7 +247,7 @@ def _session_for_coach(session: Session, user: User, session_id: int) -> Coachin
 def save_notes(user: User, db: Database, session_id: int, notes: str) -> int:
     """Replace a session's notes; returns the session id."""
     with db.transaction() as session:
-        _session_for_coach(session, user, session_id).notes = notes.strip()
+        _session_for_coach(session, user, session_id).notes = redact_text(notes.strip(), None, environment_policy())
     return session_id
 
 
@@ -260,7 +261,7 @@ def add_action(
         _session_for_coach(session, user, session_id)
         row = ActionItemRow(
             session_id=session_id,
-            text=text.strip(),
+            text=redact_text(text.strip(), None, environment_policy()),  # ids typed in a note are redacted
             item_id=item_id,
             due_on=due_on,
             created_by=user.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,10 @@ from coaching.models import Word
 from coaching.redaction.audio import PAD_S, TONE_HZ
 from coaching.services.calls import analyze_and_store, call_original_audio
 from coaching.services.corrections import edit_segment
-from coaching.services.feedback import add_comment
+from coaching.services.feedback import add_comment, override_item
+from coaching.services.sessions import add_action, save_notes, start_session
 from coaching.settings import RedactionSettings, Settings
-from coaching.store.app_tables import TranscriptEditRow
+from coaching.store.app_tables import ActionItemRow, CoachingSessionRow, TranscriptEditRow
 from coaching.store.db import Database
 from coaching.store.tables import CallRow, SegmentRow
 from tests.conftest import ScriptedTranscriber
@@ -157,5 +159,17 @@ def test_typed_comments_and_corrections_are_redacted(
                 select(TranscriptEditRow.new_text).where(TranscriptEditRow.call_id == call_id)
             ).all()
         assert not any(CARD[:4] in t for t in [*stored, *edits])
+        item_id = corrected.checklist.items[0].id
+        review = override_item(
+            SYSTEM_USER, db, call_id, item_id, passed=None, reason="customer e-mail anna.virtanen@example.fi"
+        )
+        assert review.reason == "customer e-mail [EMAIL]"
+        session_id = start_session(SYSTEM_USER, db, "emma", held_on=date(2026, 11, 30))
+        save_notes(SYSTEM_USER, db, session_id, f"paid with card {spaced}")
+        add_action(SYSTEM_USER, db, session_id, text="call back on 040 123 4567", due_on=None)
+        with db.transaction() as session:
+            notes = session.scalars(select(CoachingSessionRow.notes)).all()
+            actions = session.scalars(select(ActionItemRow.text)).all()
+        assert notes == ["paid with card [CARD]"] and actions == ["call back on [PHONE]"]
     finally:
         db.dispose()
