@@ -12,6 +12,33 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coaching.store.base import Base
 
+AUDIT_ACTIONS: tuple[str, ...] = (  # what an entry may say happened
+    "analyze",
+    "open",
+    "play",
+    "export",
+    "correct",
+    "propose_correction",
+    "accept_correction",
+    "reject_correction",
+    "rescore",
+    "override",
+    "share",
+    "unshare",
+    "comment",
+    "delete",
+    "erase",
+    "legal_hold",
+    "import_surveys",
+    "change_user",
+    "change_team",
+    "change_retention",
+    "change_settings",
+    "change_checklist",
+    "activate_checklist",
+    "retention_run",
+    "read_audit",
+)
 REPEAT_S = 600.0  # opening / playing a call or reading the log again within this many seconds is one entry
 
 
@@ -55,6 +82,8 @@ def append_entry(
 
     ``coalesce_s``: skip the entry when the same actor did the same action to the same object within that many
     seconds (a page that re-runs on every click opens the call once, not once per click)."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
     now = at or datetime.now(UTC)
     if coalesce_s is not None and _recent(session, actor_id, action, object_kind, object_id, now, coalesce_s):
         return False

@@ -298,7 +298,7 @@ def call_review(user: User, db: Database, call_id: str) -> CallReview:
         )
         audio = row.audio_path if row.audio_path and Path(row.audio_path).is_file() else None
         created, call_type, private = row.created_at, row.call_type, bool(row.is_private)
-        append_entry(  # opening a call's transcript and analysis is recorded (coaching.services.audit)
+        append_entry(  # opening a call's transcript and analysis is recorded (the store checks the action)
             session,
             actor_id=user.id,
             actor_role=user.role,

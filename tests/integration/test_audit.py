@@ -136,6 +136,16 @@ def test_opening_again_soon_is_one_entry_and_later_a_new_one(app_db: Database, p
         )
 
 
+def test_every_writer_names_a_known_action(app_db: Database, people: People) -> None:
+    """The store itself refuses an action outside AUDIT_ACTIONS (read models write through it, not record())."""
+    before = _last_id(app_db)
+    with pytest.raises(ValueError, match="unknown audit action"), app_db.transaction() as session:
+        append_entry(session, actor_id="x", actor_role="manager", action="peek", object_kind="call", object_id=CALL)
+    with pytest.raises(ValueError, match="unknown audit action"), app_db.transaction() as session:
+        record(session, people("manager"), action="peek", object_kind="call", object_id=CALL)
+    assert _last_id(app_db) == before
+
+
 def test_play(app_db: Database, people: People) -> None:
     coach, before = people("coach-north"), _last_id(app_db)
     path = call_audio(coach, app_db, CALL)
