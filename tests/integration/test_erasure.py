@@ -247,13 +247,9 @@ def erase_entries(db: Database, object_id: str) -> list[str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """The database inside the data directory, so the file walk reads its bytes too."""
-    return Settings.from_env({"COACHING_DATA_DIR": str(tmp_path / "data")})
-
-
-@pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
+    """On the ``settings`` of tests/conftest.py: the database inside the data directory, so the file walk reads
+    its bytes too."""
     database = Database.open(settings.db_url)
     yield database
     database.dispose()

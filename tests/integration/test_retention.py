@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -39,12 +38,9 @@ POLICY = RetentionSettings(audio_days=30, transcript_days=365, survey_days=180)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env({"COACHING_DATA_DIR": str(tmp_path / "data")})
-
-
-@pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
+    """On the ``settings`` of tests/conftest.py: the database inside the data directory, so the file walk reads
+    its bytes too."""
     database = Database.open(settings.db_url)
     yield database
     database.dispose()
