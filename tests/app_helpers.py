@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -185,8 +186,22 @@ def set_secrets_files(monkeypatch: pytest.MonkeyPatch, files: list[str]) -> None
     monkeypatch.setattr(config, "get_option", lambda key: list(files) if key == "secrets.files" else real(key))
 
 
+Open = Callable[[str | None], AppTest]  # the open_app fixture: the app signed in as a demo user (or nobody)
+
+
+def button(at: AppTest, label: str) -> Any:
+    """The button labelled ``label`` on the page."""
+    return next(b for b in at.button if b.label == label)
+
+
+def assert_ok(at: AppTest) -> None:
+    """The run showed no exception and no error message."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
 @pytest.fixture
-def open_app(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | None], AppTest]]:
+def open_app(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
     """``open_app(user_id)`` runs the app signed in as a demo user (None: signed out).
 
     The app's worker thread is not started: tests run queued jobs with :func:`run_jobs`, on the same database.

@@ -3,13 +3,12 @@ the page offers no way to change an entry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_helpers import Open
+
 pytest_plugins = ("tests.app_helpers",)
-Open = Callable[[str | None], AppTest]
 
 
 def _problems(at: AppTest) -> list[str]:

@@ -3,7 +3,6 @@ a coaching session, and practice feedback with sharing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,21 +15,11 @@ from coaching.store.calls import load_analysis
 from coaching.store.db import Database
 from coaching.store.feedback import reviews_of
 from coaching.store.tables import AnalysisRow, CallRow
+from tests.app_helpers import Open, assert_ok, button
 from ui.review import flag_moments
 from ui.text import plain
 
 pytest_plugins = ("tests.app_helpers",)
-
-Open = Callable[[str | None], AppTest]
-
-
-def _button(at: AppTest, label: str) -> Any:
-    return next(b for b in at.button if b.label == label)
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_upload_is_analysed_in_the_background_and_opens_in_review(
@@ -40,8 +29,8 @@ def test_upload_is_analysed_in_the_background_and_opens_in_review(
     at.switch_page("pages/calls.py").run()
     at.file_uploader[0].set_value(("en_short.flac", audio_path("en_short").read_bytes(), "audio/flac"))
     next(t for t in at.text_input if t.label.startswith("Customer id")).set_value("CUST-9")
-    _button(at, "Analyse").click().run()
-    _ok(at)
+    button(at, "Analyse").click().run()
+    assert_ok(at)
     assert any("queued" in s.value for s in at.success)
     jobs = list_jobs(people("emma"), app_db)
     assert [j.status for j in jobs] == ["queued"]
@@ -57,10 +46,10 @@ def test_upload_is_analysed_in_the_background_and_opens_in_review(
         stored = session.get(CallRow, done.call_id)
         assert stored is not None and stored.customer_id == "CUST-9"
     fresh.run()
-    _ok(fresh)
+    assert_ok(fresh)
     assert any("analysed" in c.value for c in fresh.caption)
-    _button(fresh, f"Review {plain('en_short.flac')}").click().run()  # the file name is shown as plain text
-    _ok(fresh)
+    button(fresh, f"Review {plain('en_short.flac')}").click().run()  # the file name is shown as plain text
+    assert_ok(fresh)
     assert fresh.title[0].value == "Call review"
     page_text = " ".join(m.value for m in fresh.markdown)
     assert "my name is Emma" in page_text  # the transcript of the uploaded call
@@ -71,7 +60,7 @@ def test_a_failed_upload_shows_its_one_line_reason(open_app: Open, jobs_runner: 
     at = open_app("emma")
     at.switch_page("pages/calls.py").run()
     at.file_uploader[0].set_value(("notes.wav", b"this is not audio at all" * 50, "audio/wav"))
-    _button(at, "Analyse").click().run()
+    button(at, "Analyse").click().run()
     jobs_runner("en_short")
     at.run()
     failed = [e.value for e in at.error]
@@ -82,8 +71,8 @@ def test_a_failed_upload_shows_its_one_line_reason(open_app: Open, jobs_runner: 
 def _review(at: AppTest, call_id: str) -> AppTest:
     at.switch_page("pages/calls.py").run()
     at.selectbox(key="open_call").set_value(call_id).run()
-    _button(at, "Review this call").click().run()
-    _ok(at)
+    button(at, "Review this call").click().run()
+    assert_ok(at)
     assert at.title[0].value == "Call review"
     return at.switch_page("pages/call_review.py").run()  # later runs stay on the review page
 
@@ -97,7 +86,7 @@ def test_coach_overrides_an_item_with_a_reason_and_the_score_changes(open_app: O
     at.radio(key="ov-choice-greeting").set_value("passed")
     at.text_input(key="ov-reason-greeting").input("Greeted in other words")
     at.button(key="ov-save-greeting").click().run()
-    _ok(at)
+    assert_ok(at)
     with app_db.transaction() as session:
         review = reviews_of(session, "t-aino-1")[("greeting", "override")]
     assert review.passed is True and review.auto_passed is False and review.reason == "Greeted in other words"
@@ -117,11 +106,11 @@ def test_agent_disputes_with_a_reason_and_comments_at_a_time(open_app: Open, app
     at = _review(open_app("aino"), "t-aino-1")
     at.text_input(key="dis-reason-options").input("I offered a payment plan").run()
     at.button(key="dis-options").click().run()
-    _ok(at)
+    assert_ok(at)
     at.number_input[0].set_value(12.0)
     at.text_area[0].input("Here I should have slowed down")
-    _button(at, "Add comment").click().run()
-    _ok(at)
+    button(at, "Add comment").click().run()
+    assert_ok(at)
     with app_db.transaction() as session:
         review = reviews_of(session, "t-aino-1")[("options", "response")]
         comments = session.scalars(select(CommentRow).where(CommentRow.author_id == "aino")).all()
@@ -141,8 +130,8 @@ def test_transcript_correction_rescores_and_stores_a_new_analysis(open_app: Open
     assert first.checklist.item("greeting").passed is True
     at.selectbox(key="fix-segment").set_value(0).run()
     at.text_area(key="fix-text-0").input("Joo.")
-    _button(at, "Save correction and re-score").click().run(timeout=30)
-    _ok(at)
+    button(at, "Save correction and re-score").click().run(timeout=30)
+    assert_ok(at)
     with app_db.transaction() as session:
         rows_after = session.scalar(select(func.count()).where(AnalysisRow.call_id == "t-aino-2"))
         now = load_analysis(session, "t-aino-2")
@@ -157,8 +146,8 @@ def test_coach_runs_a_coaching_session_with_notes_and_an_action_item(open_app: O
     at = open_app("coach-north")
     at.switch_page("pages/coaching_sessions.py").run()
     at.selectbox(key="coach_agent").set_value("aino").run()
-    _button(at, "Start a session with this agenda").click().run()
-    _ok(at)
+    button(at, "Start a session with this agenda").click().run()
+    assert_ok(at)
     with app_db.transaction() as session:
         sessions = session.scalars(select(CoachingSessionRow)).all()
     assert len(sessions) == 1 and sessions[0].agent_id == "aino" and sessions[0].coach_id == "coach-north"
@@ -166,28 +155,28 @@ def test_coach_runs_a_coaching_session_with_notes_and_an_action_item(open_app: O
     at.text_area(key=f"notes-{session_id}").input("Work on the greeting").run()
     at.button(key=f"save-notes-{session_id}").click().run()
     at.text_input[0].input("Say your name and company first")
-    _button(at, "Add action item").click().run()
-    _ok(at)
+    button(at, "Add action item").click().run()
+    assert_ok(at)
     labels = [c.label for c in at.checkbox]
     assert any(label.startswith("Say your name and company first · due") for label in labels)
     agent = open_app("aino")
     agent.switch_page("pages/coaching_sessions.py").run()
-    _ok(agent)
+    assert_ok(agent)
     assert any("Work on the greeting" in m.value for m in agent.markdown)
     box = next(c for c in agent.checkbox if c.label.startswith("Say your name"))
     box.check().run()
-    _ok(agent)
+    assert_ok(agent)
     assert next(c for c in agent.checkbox if c.label.startswith("Say your name")).value is True
 
 
 def test_practice_feedback_appears_and_sharing_opens_it_to_the_coach(open_app: Open, stored_call: Any) -> None:
     at = open_app("aino")
-    _ok(at)
+    assert_ok(at)
     assert at.title[0].value == "Practice"
     assert at.selectbox(key="practice_attempt").value == "t-aino-practice"
     assert any(m.label == "Score" for m in at.metric)
     at.toggle(key="practice-share-t-aino-practice").set_value(True).run()
-    _ok(at)
+    assert_ok(at)
     assert stored_call("t-aino-practice").is_private is False
     coach = open_app("coach-north")
     coach.switch_page("pages/calls.py").run()

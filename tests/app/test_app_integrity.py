@@ -3,7 +3,6 @@ review page; a stored recording is named before analysis; activating a checklist
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -12,24 +11,15 @@ from audio_samples.truth import audio_path
 from coaching.services.jobs import list_jobs
 from coaching.store.calls import load_analysis
 from coaching.store.db import Database
+from tests.app_helpers import Open, assert_ok, button
 
 pytest_plugins = ("tests.app_helpers",)
-Open = Callable[[str | None], AppTest]
-
-
-def _button(at: AppTest, label: str) -> Any:
-    return next(b for b in at.button if b.label == label)
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def _review(at: AppTest, call_id: str) -> AppTest:
     at.session_state["review_call_id"] = call_id  # ui.widgets.CALL_KEY
     at.switch_page("pages/call_review.py").run()
-    _ok(at)
+    assert_ok(at)
     return at
 
 
@@ -52,8 +42,8 @@ def test_the_agent_proposes_and_the_coach_accepts_on_the_review_page(open_app: O
     agent = _review(open_app("aino"), "t-aino-1")
     agent.selectbox(key="fix-segment").set_value(0).run()
     agent.text_area(key="fix-text-0").input("Hyvää päivää, nimeni on Aino, Perintä Oy. Miten voin auttaa?")
-    _button(agent, "Propose correction").click().run(timeout=30)
-    _ok(agent)
+    button(agent, "Propose correction").click().run(timeout=30)
+    assert_ok(agent)
     assert "proposed, waiting for your coach" in _texts(agent)
     assert _score(app_db, "t-aino-1") == before
     assert not [b for b in agent.button if b.label in ("Accept", "Reject")]
@@ -61,8 +51,8 @@ def test_the_agent_proposes_and_the_coach_accepts_on_the_review_page(open_app: O
     coach = _review(open_app("coach-north"), "t-aino-1")
     shown = _texts(coach)
     assert "Proposed corrections (1)" in shown and "Aino, Perintä Oy" in shown
-    _button(coach, "Accept").click().run(timeout=30)
-    _ok(coach)
+    button(coach, "Accept").click().run(timeout=30)
+    assert_ok(coach)
     assert (_score(app_db, "t-aino-1") or 0) > (before or 0)
     assert "Proposed corrections" not in _texts(coach)
 
@@ -74,21 +64,21 @@ def test_uploading_a_stored_recording_names_it_before_analysis(
     at = open_app("emma")
     at.switch_page("pages/calls.py").run()
     at.file_uploader[0].set_value(recording)
-    _button(at, "Analyse").click().run()
+    button(at, "Analyse").click().run()
     jobs_runner("en_short")
     call_id = list_jobs(people("emma"), app_db)[0].call_id
     at.file_uploader[0].set_value(recording)
-    _button(at, "Analyse").click().run()
-    _ok(at)
+    button(at, "Analyse").click().run()
+    assert_ok(at)
     assert any("already stored" in w.value and str(call_id) in w.value.replace("\\", "") for w in at.warning)
     assert len(list_jobs(people("emma"), app_db)) == 1  # nothing queued
-    _button(at, "Open the stored call").click().run()
+    button(at, "Open the stored call").click().run()
     assert at.title[0].value == "Call review"
 
     other = open_app("aino")
     other.switch_page("pages/calls.py").run()
     other.file_uploader[0].set_value(recording)
-    _button(other, "Analyse").click().run()
+    button(other, "Analyse").click().run()
     (said,) = [w.value for w in other.warning]
     assert "already stored" in said and "call" not in said.replace("already stored", "").lower().split()
     assert str(call_id) not in said.replace("\\", "") and "emma" not in said.lower()
@@ -98,21 +88,21 @@ def test_uploading_a_stored_recording_names_it_before_analysis(
 def test_a_manager_confirms_activation_with_the_count(open_app: Open, app_db: Database) -> None:
     coach = open_app("coach-north")
     coach.switch_page("pages/settings.py").run()
-    _ok(coach)
+    assert_ok(coach)
     assert not [b for b in coach.button if b.label == "Make this version active"]
     text = (coach.text_area[0].value or "").replace("\nversion: 1\n", "\nversion: 2\n")
     coach.text_area[0].input(text)
-    _button(coach, "Save as a new version").click().run()
-    _ok(coach)
+    button(coach, "Save as a new version").click().run()
+    assert_ok(coach)
     assert any("a manager makes it the active version" in s.value for s in coach.success)
 
     manager = open_app("manager")
     manager.switch_page("pages/settings.py").run()
     newest = manager.selectbox(key="checklist_base").options[0]
     manager.selectbox(key="checklist_base").set_value(newest).run()
-    _button(manager, "Make this version active").click().run()
-    _ok(manager)
+    button(manager, "Make this version active").click().run()
+    assert_ok(manager)
     assert any("5 stored calls" in w.value for w in manager.warning)  # the shared ones a manager opens
-    _button(manager, "Activate and re-score 5 calls").click().run(timeout=60)
-    _ok(manager)
+    button(manager, "Activate and re-score 5 calls").click().run(timeout=60)
+    assert_ok(manager)
     assert any("re-scored 5 calls" in s.value for s in manager.success)
