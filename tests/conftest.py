@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from coaching.asr.transcriber import AsrSegment, WhisperTranscriber
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+pytest.register_assert_rewrite("tests.app_helpers")  # its checks (assert_ok) explain failures when imported too
 
 
 MODEL_FIXTURES = frozenset({"sample_transcriber", "english_transcriber", "cli_model", "analyse_sample"})
