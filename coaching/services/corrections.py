@@ -14,12 +14,12 @@ audio; when it cannot be read, they are left out and the correction still applie
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from coaching.access import (
@@ -52,34 +52,20 @@ from coaching.store.calls import (
     replace_transcript,
 )
 from coaching.store.db import Database
+from coaching.store.feedback import (
+    ACCEPTED,
+    APPLIED,
+    PROPOSED,
+    REJECTED,
+    Correction,
+    correction_of,
+    corrections_of,
+)
 from coaching.store.tables import CallRow
 
 logger = logging.getLogger(__name__)
 MAX_SEGMENT_CHARS = 5000
 MAX_REASON_CHARS = 2000
-APPLIED, PROPOSED, ACCEPTED, REJECTED = "applied", "proposed", "accepted", "rejected"
-
-
-@dataclass(frozen=True)
-class Correction:
-    """One transcript correction of a call and where it stands (``status``: applied, proposed, accepted,
-    rejected). ``kind`` is ``text`` (segment ``position``: ``old_text`` → ``new_text``) or ``swap``."""
-
-    id: int
-    call_id: str
-    kind: str
-    position: int | None
-    old_text: str
-    new_text: str
-    author_id: str
-    created_at: datetime
-    status: str
-    decided_by: str | None
-    decided_at: datetime | None
-
-    @property
-    def pending(self) -> bool:
-        return self.status == PROPOSED
 
 
 def retime_words(segment: Segment, text: str) -> tuple[Word, ...]:
@@ -274,30 +260,11 @@ def swap_call_speakers(
     return _correct(user, db, call_id, change="swap", settings=settings, checklist=checklist)
 
 
-def _correction(row: TranscriptEditRow) -> Correction:
-    return Correction(
-        id=row.id,
-        call_id=row.call_id,
-        kind=row.kind,
-        position=row.position,
-        old_text=row.old_text,
-        new_text=row.new_text,
-        author_id=row.author_id,
-        created_at=row.created_at,
-        status=row.status or APPLIED,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-    )
-
-
 def list_corrections(user: User, db: Database, call_id: str) -> list[Correction]:
     """Every correction of a call, oldest first, for whoever may open the call."""
     with db.transaction() as session:
         require_read(user, call_context(session, call_id))
-        rows = session.scalars(
-            select(TranscriptEditRow).where(TranscriptEditRow.call_id == call_id).order_by(TranscriptEditRow.id)
-        ).all()
-        return [_correction(r) for r in rows]
+        return corrections_of(session, call_id)
 
 
 def _proposal(session: Session, user: User, edit_id: int) -> tuple[TranscriptEditRow, CallContext]:
@@ -380,4 +347,4 @@ def reject_correction(user: User, db: Database, edit_id: int, reason: str = "") 
         )
         session.flush()
         session.refresh(row)
-        return _correction(row)
+        return correction_of(row)

@@ -10,7 +10,7 @@ tables               teams, agents, calls, segments, words, speech spans, analys
 app_tables           app users, settings, checklist versions, jobs, feedback, practice, coaching sessions
 survey_tables        survey answers, saved mappings, the import upsert
 calls                save and load one analysis (typed ↔ rows), call summaries, the current analysis, ownership
-feedback             comments and the newest review per item and side
+feedback             comments, the newest review per item and side, transcript corrections and their status
 results              per-call and per-item frames of current analyses with overrides applied
 outcomes             survey reads narrowed to a scope; NPS / FCR tables
 audit                the append-only audit log (the database refuses UPDATE and DELETE)

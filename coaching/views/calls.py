@@ -30,11 +30,11 @@ from coaching.access import (
 from coaching.checklist.reviews import ReviewedChecklist, apply_reviews
 from coaching.metrics.norms import FlagRules, flag_rules
 from coaching.models import Analysis
-from coaching.store.app_tables import CommentRow, ItemReviewRow, PracticeAttemptRow, TranscriptEditRow
+from coaching.store.app_tables import CommentRow, ItemReviewRow, PracticeAttemptRow
 from coaching.store.audit import REPEAT_S, append_entry
 from coaching.store.calls import CORRECTED, CORRECTION_PENDING, call_context, current_analysis_ids, load_analysis
 from coaching.store.db import Database
-from coaching.store.feedback import Comment, comments_of, reviews_of
+from coaching.store.feedback import Comment, comments_of, corrections_of, reviews_of
 from coaching.store.results import effective_scores, flagged_silences, out_of_norm
 from coaching.store.scope import call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow
@@ -289,12 +289,8 @@ def call_review(user: User, db: Database, call_id: str) -> CallReview:
         checklist = apply_reviews(analysis.checklist, reviews_of(session, call_id))
         comments = tuple(comments_of(session, call_id))
         edits = tuple(
-            TranscriptEdit(
-                e.created_at, e.author_id, e.kind, e.position, e.old_text, e.new_text, e.status or "applied", e.id
-            )
-            for e in session.scalars(
-                select(TranscriptEditRow).where(TranscriptEditRow.call_id == call_id).order_by(TranscriptEditRow.id)
-            )
+            TranscriptEdit(c.created_at, c.author_id, c.kind, c.position, c.old_text, c.new_text, c.status, c.id)
+            for c in corrections_of(session, call_id)
         )
         audio = row.audio_path if row.audio_path and Path(row.audio_path).is_file() else None
         created, call_type, private = row.created_at, row.call_type, bool(row.is_private)
