@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -64,4 +65,8 @@ def main(argv: Sequence[str] | None = None, *, context: CliContext | None = None
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=err)
+        return 1
+    except BrokenPipeError:  # the reader went away (``... | head``): stop quietly, as Unix tools do
+        if context is None:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
         return 1

@@ -202,3 +202,19 @@ def test_process_exit_codes_usage_2_bad_input_1(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad_setting.returncode == 1 and "COACHING_AGENT_CHANNEL" in bad_setting.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """``python -m coaching schema | head -1``: the CLI stops quietly when its output pipe closes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coaching", "schema"],
+        cwd=REPO,
+        env={**os.environ, "COACHING_DATA_DIR": str(tmp_path / "data")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the CLI writes anything
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
