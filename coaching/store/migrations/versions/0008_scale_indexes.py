@@ -1,0 +1,20 @@
+"""Indexes for dashboards at 100 000 calls (placeholder).
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+from alembic import op  # noqa: F401
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
