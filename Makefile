@@ -2,14 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-distributed.txt | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
 PYTEST := $(VENV)/bin/pytest
 
 .PHONY: run test lint typecheck unit integration test-english-model system-deps seed bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-distributed.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -22,7 +22,12 @@ system-deps:
 seed: $(STAMP) system-deps
 	$(PY) -m coaching seed-demo --if-empty
 
+# The app queues uploads; the worker process beside it analyses them (and runs the retention policy daily).
+# Stopping the app (Ctrl-C) stops the worker, which queues its unfinished job again.
 run: seed
+	$(PY) -m coaching worker & worker=$$!; \
+	trap 'exit 130' INT TERM; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
 
 lint: $(STAMP)

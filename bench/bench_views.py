@@ -1,6 +1,7 @@
 """Read-model benchmark: median time of each read model over N synthetic calls in a temporary SQLite database.
 
 Run from the repository root: .venv/bin/python -m bench.bench_views [--calls 1000 10000] [--repeats 5]
+(bench/bench_scale.py: p95 of the paged pages at 100 000 calls on SQLite and PostgreSQL).
 The calls are spread over 40 agents in 4 teams and 180 days (10 % practice, half of it private), with analysis
 JSON of the stored size (about 10 kB of metrics and 10 kB of checklist per call), a survey answer per call,
 and coach overrides, disputes and comments on a few percent of the calls. Each read model runs as a coach (one
@@ -28,7 +29,7 @@ from coaching.services.sessions import coaching_overview
 from coaching.store.app_tables import CommentRow, ItemReviewRow
 from coaching.store.db import Database
 from coaching.store.survey_tables import SurveyRow
-from coaching.store.tables import AgentRow, AnalysisRow, CallRow, TeamRow
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
 from coaching.views.calls import CallFilters, call_table
 from coaching.views.progress import agent_progress
 from coaching.views.team import calibration, competence_map, team_outcomes
@@ -98,7 +99,7 @@ def build(db: Database, n_calls: int, *, seed: int = 7) -> None:
         )
         checklist = _checklist(rng)
         analyses.append(
-            {"call_id": call_id, "created_at": created, "schema_version": "1", "checklist_version": "1"}
+            {"id": n + 1, "call_id": call_id, "created_at": created, "schema_version": "1", "checklist_version": "1"}
             | {"score": checklist["score"], "metrics": _metrics(rng), "checklist": checklist}
         )
         surveys.append(
@@ -122,6 +123,12 @@ def build(db: Database, n_calls: int, *, seed: int = 7) -> None:
         session.execute(insert(AgentRow), [{"id": a, "name": a, "team_id": t} for a, t in agents])
         session.execute(insert(CallRow), calls)
         session.execute(insert(AnalysisRow), analyses)
+        items = [
+            v
+            for n, a in enumerate(analyses)
+            for v in item_result_values(n + 1, f"call-{n:06d}", a["checklist"])  # type: ignore[arg-type]
+        ]
+        session.execute(insert(ItemResultRow), items)  # as the store writes them with each analysis
         session.execute(insert(SurveyRow), surveys)
         if reviews:
             session.execute(insert(ItemReviewRow), reviews)

@@ -152,6 +152,17 @@ def can_change_preferences(user: User) -> bool:
     return user.role in ("manager", "system")
 
 
+def can_set_team_language(user: User) -> bool:
+    """A team's default call language (used when a call's language is not forced): managers, like the
+    organisation's languages (and the command line); admins manage teams but not analysis preferences."""
+    return user.role in ("manager", "system")
+
+
+def can_set_agent_language(user: User, *, team_id: str | None) -> bool:
+    """An agent's default call language (beats the team's): the coaches of the agent's team and managers."""
+    return can_coach_team(user, team_id=team_id)
+
+
 def can_list_team(user: User, *, team_id: str, own_team_id: str | None = None) -> bool:
     """A team's name and size: managers, admins and the system every team, coaches their teams, an agent only
     their own team (``own_team_id``)."""
@@ -241,6 +252,12 @@ def can_decide_correction(user: User, ctx: CallContext) -> bool:
     if user.role == "agent":
         return user.agent_id == ctx.agent_id and ctx.call_type == "practice"
     return user.role in ("coach", "manager", "system") and may_read(user, ctx)
+
+
+def can_reanalyse_call(user: User, ctx: CallContext) -> bool:
+    """Analyse a stored call again with its language forced (it replaces the transcript and the score): whoever
+    decides its corrections (:func:`can_decide_correction`)."""
+    return can_decide_correction(user, ctx)
 
 
 def can_share_practice(user: User, ctx: CallContext) -> bool:

@@ -14,6 +14,7 @@ The tree:
     * SessionError
   * ConflictError
     * DuplicateRecordingError
+    * LeaseLostError
   * OutputError
   * AudioError
     * EmptyAudioError
@@ -75,6 +76,10 @@ class DuplicateRecordingError(ConflictError):
     def __init__(self, message: str, *, call_id: str | None = None) -> None:
         super().__init__(message)
         self.call_id = call_id
+
+
+class LeaseLostError(ConflictError):
+    """A queued job's lease ran out and another worker may have taken it over: this worker stores nothing."""
 
 
 class OutputError(CoachingError):

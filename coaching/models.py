@@ -55,6 +55,7 @@ class Word:
     start_s: float
     end_s: float
     probability: float
+    suspect: str | None = None  # why the hallucination guard doubts this word (coaching.asr.guard); None: trusted
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,37 @@ class SpeechSpan:
         return self.end_s - self.start_s
 
 
+LanguageSource = Literal["forced", "agent_default", "team_default", "detected"]
+LANGUAGE_SOURCES: tuple[LanguageSource, ...] = ("forced", "agent_default", "team_default", "detected")
+LanguageFlag = Literal["low_probability", "channels_disagree"]
+LANGUAGE_FLAGS: tuple[LanguageFlag, ...] = ("low_probability", "channels_disagree")
+
+
+@dataclass(frozen=True)
+class ChannelLanguage:
+    """The language detected on one speaker's channel (stereo calls) and its probability."""
+
+    speaker: Speaker
+    language: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class LanguageCheck:
+    """How a call's language was chosen (``source``) and how sure the choice is: the detection probability, each
+    channel's own detection (stereo) and the reasons to doubt it (``flags``, :data:`LANGUAGE_FLAGS`)."""
+
+    language: str
+    source: LanguageSource
+    probability: float | None = None
+    channels: tuple[ChannelLanguage, ...] = ()
+    flags: tuple[LanguageFlag, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+
 @dataclass(frozen=True)
 class Transcript:
     """Who said what, when.
@@ -116,6 +148,7 @@ class Transcript:
     channel_mode: ChannelMode
     diarization_confidence: float | None = None
     language_probability: float | None = None
+    language_check: LanguageCheck | None = None
 
     def segments_of(self, speaker: Speaker) -> tuple[Segment, ...]:
         return tuple(s for s in self.segments if s.speaker == speaker)

@@ -8,6 +8,7 @@ from coaching.services.practice import get_scenario, share_practice_call
 from coaching.views.calls import call_review
 from ui import charts
 from ui.auth import require_user
+from ui.language import language_view
 from ui.resources import database
 from ui.review import (
     checklist_items,
@@ -16,6 +17,8 @@ from ui.review import (
     flags_list,
     legal_hold_view,
     metric_cards,
+    quality_note,
+    score_basis,
     talk_share_norm,
     transcript_view,
 )
@@ -50,6 +53,11 @@ auto, score = checklist.auto_score, checklist.score
 kind = review.call_type + (" · private" if review.is_private else "")
 when = f"{review.created_at:%Y-%m-%d %H:%M}"
 st.markdown(f"**{plain(review.agent_name)}** · {when} · {call.language} · {clock(call.duration_s)} · {kind}")
+language_view(
+    user, db, call.id, review.analysis.transcript.language_check, language=call.language, can_redo=review.can_reanalyse
+)
+for warning in call.warnings:  # the recording itself: same signal on both channels, echo, a silent side
+    st.warning(plain(warning), icon=":material/graphic_eq:")
 metrics = review.analysis.metrics
 ratio, tempo = metrics.talk_ratio_agent, metrics.speakers.agent.articulation_rate_sps
 cols = st.columns(4)
@@ -57,12 +65,17 @@ cols[0].metric(
     "Checklist score",
     "n/a" if score is None else f"{score:.0f}",
     delta=None if auto is None or score is None or auto == score else f"{score - auto:+.0f} after coach review",
+    help="The weight of passed items over the weight of items with a result; uncertain, not applicable and "
+    "manual items are left out.",
 )
+cols[0].caption(score_basis(checklist.scored_items, checklist.total_items))
 cols[1].metric(
     "Agent talk share", "n/a" if ratio is None else f"{ratio:.0%}", help=f"Norm {talk_share_norm(call.language)}"
 )
 cols[2].metric("Agent tempo", "n/a" if tempo is None else f"{tempo:.1f} syll/s", help="Articulation rate")
 cols[3].metric("Comments", len(review.comments))
+uncertain = sum(1 for i in checklist.items if i.result.uncertain and i.passed is None)
+quality_note(review.quality, uncertain)
 if call.id.startswith("demo-") or (call.source_filename or "").startswith("DEMO"):
     st.caption("Demo data: this call is derived from a sample call with an edited transcript.")
 scenario = get_scenario(review.scenario_id, call.language) if review.scenario_id else None

@@ -11,7 +11,7 @@ from coaching.settings import SUPPORTED_LANGUAGES
 from coaching.views.calls import FLAGS, CallFilters, call_table
 from coaching.views.progress import visible_agents
 from ui.auth import require_user
-from ui.resources import analysis_settings, database, job_worker
+from ui.resources import analysis_settings, database
 from ui.text import plain
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, choose, job_progress, shown_errors, table
 
@@ -36,7 +36,11 @@ with st.expander("Upload a recorded call", expanded=False), st.form("upload", cl
     customer_id = cols[2].text_input(
         "Customer id (optional)", help="Whose call it is, so that erasing a customer's data finds it."
     )
-    language = cols[3].selectbox("Language", ["auto", *SUPPORTED_LANGUAGES])
+    language = cols[3].selectbox(
+        "Language",
+        ["auto", *SUPPORTED_LANGUAGES],
+        help="auto: the agent's default language, else the team's (Settings → Call languages), else detected",
+    )
     again = st.checkbox(
         "Analyse again if this recording is already stored",
         help="Refused for a call with transcript corrections: analysing again would discard them.",
@@ -62,8 +66,7 @@ with st.expander("Upload a recorded call", expanded=False), st.form("upload", cl
                     )
                 except DuplicateRecordingError as error:  # said before anything is analysed
                     st.session_state[DUPLICATE_KEY] = (str(error), error.call_id)
-                else:
-                    job_worker().wake()
+                else:  # the worker process (python -m coaching worker) claims it within a second
                     st.success(f"{plain(upload.name)} is queued; you can keep working while it is analysed.")
 
 duplicate = st.session_state.get(DUPLICATE_KEY)
@@ -100,14 +103,18 @@ filters = CallFilters(
     flags=tuple(flags),
     agent_ids=tuple(chosen_agents),
 )
-calls = attempt(lambda: call_table(user, db, filters))
+PAGE_SIZE = 200  # the list reads one page of the matching calls (newest first), however many are stored
+page = int(st.number_input("Page", min_value=1, value=1, step=1, key="call_page"))
+first = (page - 1) * PAGE_SIZE
+calls = attempt(lambda: call_table(user, db, filters, limit=PAGE_SIZE, offset=first))
 if calls is None:
     st.stop()
 if calls.empty:
     st.info("No calls match. Upload a recording above, or widen the filters.")
     st.stop()
 shown = calls.drop(columns=["agent_id"]) if user.role != "agent" else calls.drop(columns=["agent_id", "agent", "team"])
-table(shown, "calls", caption=f"{len(calls)} calls")
+more = " (more on the next page)" if len(calls) == PAGE_SIZE else ""
+table(shown, "calls", caption=f"calls {first + 1}–{first + len(calls)}{more}")
 labels = {
     row.call: f"{row.date:%Y-%m-%d} · {row.agent} · {row.language} · score {'–' if pd.isna(row.score) else row.score}"
     for row in calls.itertuples()

@@ -7,8 +7,8 @@ import streamlit as st
 from coaching.services.jobs import submit_analysis
 from coaching.services.practice import list_attempts, practice_feedback, scenarios_for, share_practice_call
 from ui.auth import require_user
-from ui.resources import analysis_settings, database, job_worker
-from ui.review import PASS_ICON
+from ui.resources import analysis_settings, database
+from ui.review import item_mark, score_basis
 from ui.text import plain
 from ui.widgets import CALL_KEY, JUMP_KEY, attempt, choose, job_progress, shown_errors, table
 
@@ -51,8 +51,7 @@ with right:
                 language=language,
                 call_type="practice",
                 scenario_id=scenario_id,
-            )
-            job_worker().wake()
+            )  # the worker process (python -m coaching worker) claims it
     job_progress(user, call_type="practice")
 
 attempts = attempt(lambda: list_attempts(user, db)) or []
@@ -74,6 +73,7 @@ cols[0].metric(
     "n/a" if score is None else f"{score:.0f}",
     delta=None if previous is None or score is None else f"{score - previous:+.0f} vs last try",
 )
+cols[0].caption(score_basis(feedback.checklist.scored_items, feedback.checklist.total_items))
 speakers = feedback.analysis.metrics.speakers
 sps, c_sps = speakers.agent.articulation_rate_sps, speakers.customer.articulation_rate_sps
 cols[1].metric("Your tempo", "n/a" if sps is None else f"{sps:.1f} syll/s", help="Articulation rate, pauses excluded")
@@ -84,13 +84,13 @@ st.caption("Tempo and talk share describe your delivery only; nothing here judge
 
 st.subheader("This scenario's focus")
 for item in feedback.focus_items or feedback.other_items:
-    st.markdown(f"{PASS_ICON.get(item.passed)} **{plain(item.result.label)}**")
+    st.markdown(f"{item_mark(item)} **{plain(item.result.label)}**")
     if item.result.suggestion:
         st.info(f"Say it like this: {plain(item.result.suggestion)}")
 if feedback.focus_items:
     with st.expander("Other checklist items"):
         for item in feedback.other_items:
-            st.markdown(f"{PASS_ICON.get(item.passed)} {plain(item.result.label)}")
+            st.markdown(f"{item_mark(item)} {plain(item.result.label)}")
             if item.result.suggestion:
                 st.caption(f"Say it like this: {plain(item.result.suggestion)}")
 bottom = st.columns(2)

@@ -16,6 +16,7 @@ from coaching.services.checklists import (
 )
 from coaching.settings import SUPPORTED_LANGUAGES
 from ui.auth import require_user
+from ui.language import language_defaults_view
 from ui.resources import analysis_config, database, settings
 from ui.text import plain
 from ui.widgets import attempt, shown_errors, table
@@ -25,7 +26,7 @@ user = require_user()
 db = database()
 st.title("Settings")
 manager = user.role == "manager"
-tabs = st.tabs(["Checklist", "Languages and model"] if manager else ["Checklist"])
+tabs = st.tabs(["Checklist", "Languages and model", "Call languages"] if manager else ["Checklist", "Call languages"])
 
 with tabs[0]:
     versions = attempt(lambda: list_versions(user, db)) or []
@@ -124,3 +125,6 @@ if manager:
         st.caption(
             "Models found here: " + (", ".join(f"{m.name} ({', '.join(m.languages)})" for m in models) or "none")
         )
+
+with tabs[-1]:
+    language_defaults_view(user, db)

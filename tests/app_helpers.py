@@ -27,9 +27,9 @@ from coaching.demo.seed import demo_user, ensure_demo_users
 from coaching.demo.surveys import generate_demo_surveys
 from coaching.models import Analysis, CallInfo, spread_words
 from coaching.services.feedback import add_comment
-from coaching.services.jobs import JobWorker
 from coaching.services.outcomes import import_dataframe
 from coaching.services.practice import record_attempt
+from coaching.services.worker import JobWorker
 from coaching.settings import Settings
 from coaching.store.calls import save_analysis
 from coaching.store.db import Database
@@ -204,13 +204,12 @@ def assert_ok(at: AppTest) -> None:
 def open_app(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
     """``open_app(user_id)`` runs the app signed in as a demo user (None: signed out).
 
-    The app's worker thread is not started: tests run queued jobs with :func:`run_jobs`, on the same database.
+    The app runs no jobs (a worker process does): tests run queued jobs with :func:`run_jobs`, on the same database.
     """
     import ui.resources
 
     isolate_secrets(monkeypatch)
     st.cache_resource.clear()
-    monkeypatch.setattr(ui.resources.JobWorker, "start", lambda self: None)
     monkeypatch.setattr(ui.resources, "make_transcriber", lambda settings: TruthTranscriber("en_short"))
 
     def run(user_id: str | None) -> AppTest:

@@ -1,9 +1,10 @@
-"""Cached shared resources: settings, the database, the speech models, the background job worker.
+"""Cached shared resources: settings, the database, the speech models.
 
 ``st.cache_resource`` holds only thread-safe things shared by every session: the environment settings (frozen),
-the SQLAlchemy engine (thread-safe), the loaded speech models (one per model) and the job worker (its own thread;
-state in the database). The analysis configuration is not cached: :func:`analysis_config` resolves it on each
-use, so a saved model, language or checklist version applies to the next analysis.
+the SQLAlchemy engine (thread-safe) and the loaded speech models (one per model). Queued analyses run in a worker
+process, ``python -m coaching worker`` (``make run`` starts it beside the app), never in the app. The analysis
+configuration is not cached: :func:`analysis_config` resolves it on each use, so a saved model, language or
+checklist version applies to the next analysis.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import streamlit as st
 from coaching.analysis.config import AnalysisConfig
 from coaching.asr.transcriber import Transcriber, load_transcriber
 from coaching.services import config
-from coaching.services.jobs import JobWorker
-from coaching.services.retention import daily_retention
 from coaching.settings import Settings
 from coaching.store.db import Database
 
@@ -48,17 +47,3 @@ def _speech_model(model: str | None, device: str, vocabulary: str, _analysis: Se
 def make_transcriber(analysis: Settings) -> Transcriber:
     """The speech model for ``analysis`` settings, loaded once per model (weights load on first use)."""
     return _speech_model(analysis.whisper_model, analysis.device, analysis.asr_vocabulary, analysis)
-
-
-@st.cache_resource
-def job_worker() -> JobWorker:
-    """The one background worker of this server; started on first use, it resumes queued jobs. When idle it runs
-    the retention policy once a day (:func:`coaching.services.retention.run_retention_if_due`)."""
-    worker = JobWorker(
-        db=database(),
-        settings=settings,
-        transcriber_factory=lambda analysis: make_transcriber(analysis),
-        maintenance=daily_retention(database(), settings),
-    )
-    worker.start()
-    return worker

@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from coaching.access import User
+from coaching.checklist.quality import TranscriptQuality
 from coaching.checklist.reviews import ReviewedItem
 from coaching.metrics.norms import Norms, flag_rules
 from coaching.metrics.types import CallMetrics, NormCheck
+from coaching.models import SPEAKERS
 from coaching.services.corrections import accept_correction, edit_segment, reject_correction, swap_call_speakers
 from coaching.services.feedback import add_comment, override_item, respond_to_item
 from coaching.services.retention import CallPrivacy, call_privacy, set_legal_hold
@@ -21,6 +23,7 @@ from ui.widgets import JUMP_KEY, choose, clock, jump_button, shown_errors, table
 
 OK, BAD, NONE = ":green[:material/check_circle:]", ":red[:material/cancel:]", ":gray[:material/remove:]"
 WARN = ":orange[:material/warning:]"
+UNSURE = ":orange[:material/help:]"
 STATUS_ICON = {"within": OK, "below": WARN, "above": WARN, "unknown": NONE}
 PASS_ICON = {True: OK, False: BAD, None: NONE}
 CARDS = (
@@ -100,25 +103,61 @@ def flags_list(metrics: CallMetrics) -> None:
         cols[1].markdown(plain(text))  # the moment's text quotes the transcript
 
 
+def item_mark(item: ReviewedItem) -> str:
+    """The icon of an item as people see it: passed, failed, uncertain, or no result."""
+    if item.passed is None and item.result.uncertain:
+        return UNSURE
+    return PASS_ICON.get(item.passed, NONE)
+
+
+def score_basis(scored_items: int, total_items: int) -> str:
+    """What a score stands on, e.g. ``on 9 of 12 items``."""
+    return f"on {scored_items} of {total_items} items"
+
+
+def quality_note(quality: TranscriptQuality | None, uncertain_items: int) -> None:
+    """How sure the recogniser was of each speaker's words; a warning when the agent's transcript is unsure."""
+    if quality is None:
+        return
+    parts = []
+    for speaker in SPEAKERS:
+        q, share = quality.of(speaker), quality.of(speaker).low_probability_share
+        if share is not None and q.mean_probability is not None:
+            parts.append(f"{speaker} {share:.0%} of {q.words} words unsure (mean {q.mean_probability:.0%})")
+    if not parts:
+        return
+    st.caption(
+        f"Transcript quality (words below {quality.low_probability:.0%} recogniser probability): " + " · ".join(parts)
+    )
+    if quality.low("agent"):
+        st.warning(
+            "The recogniser was unsure of much of the agent's speech, so a phrase item that found nothing is "
+            f"**uncertain** instead of failed ({uncertain_items} here): listen before judging. "
+            "A larger speech model (small or larger) transcribes Finnish and Swedish better."
+        )
+
+
 def checklist_items(user: User, review: CallReview) -> None:
     """Each item with evidence (jump), suggestion, and override or acknowledge / dispute where allowed."""
     call_id = review.analysis.call.id
     for item in review.checklist.items:
         auto, item_id = item.result, item.id
-        mark = PASS_ICON.get(item.passed, NONE)
-        changed = " · coach override" if item.override else ""
-        with st.expander(f"{mark} {plain(auto.label or item_id)}{changed}", expanded=item.passed is False):
-            st.caption(
-                f"{plain(auto.category)} · automatic result {PASS_ICON.get(auto.passed)} · "
-                f"confidence {auto.confidence:.0%}" + (f" · {plain(auto.reason)}" if auto.reason else "")
+        unsure, mark = auto.uncertain and item.passed is None, item_mark(item)
+        changed = " · coach override" if item.override else " · uncertain" if unsure else ""
+        with st.expander(f"{mark} {plain(auto.label or item_id)}{changed}", expanded=item.passed is False or unsure):
+            verdict = (
+                f"automatic result uncertain {UNSURE}"
+                if auto.uncertain
+                else f"automatic result {PASS_ICON.get(auto.passed)} · confidence {auto.confidence:.0%}"
             )
+            st.caption(f"{plain(auto.category)} · {verdict}" + (f" · {plain(auto.reason)}" if auto.reason else ""))
             for n, ev in enumerate(auto.evidence):
                 cols = st.columns([1, 6])
                 with cols[0]:
                     jump_button(ev.start_s, key=f"ev-{item_id}-{n}")
                 who = f"{plain(ev.speaker)}: " if ev.speaker else ""
                 cols[1].markdown(f"{who}“{plain(ev.quote)}” _({plain(ev.role)})_")
-            if auto.suggestion:
+            if auto.suggestion and item.passed is False:  # only where the item failed with confidence
                 st.info(f"**Say it like this:** {plain(auto.suggestion)}")
             if item.override:
                 st.warning(f"Coach: {PASS_ICON[item.override.passed]} — {plain(item.override.reason or 'confirmed')}")

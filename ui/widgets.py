@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from coaching.access import User
+from coaching.checklist.quality import LOW_PROBABILITY  # one threshold: shading = quality figure
 from coaching.errors import CoachingError
 from coaching.exports import frame_csv
 from coaching.models import Segment
@@ -22,7 +23,6 @@ from ui.text import plain
 
 JUMP_KEY = "jump_s"
 CALL_KEY = "review_call_id"
-LOW_CONFIDENCE = 0.6
 T = TypeVar("T")
 
 
@@ -113,7 +113,10 @@ def transcript_html(segment: Segment) -> str:
     parts = []
     for word in segment.words:
         text = plain(word.word)
-        if word.probability < LOW_CONFIDENCE:
+        if word.suspect:  # the hallucination guard doubts it: shown struck through, never evidence
+            tip = f"doubted by the recogniser check ({word.suspect}); not used as evidence"
+            parts.append(f'<span style="color:#888;text-decoration:line-through" title="{tip}">{text}</span>')
+        elif word.probability < LOW_PROBABILITY:
             tip = f"recogniser confidence {word.probability:.0%}"
             parts.append(f'<span style="background:#ffe08a;border-radius:3px" title="{tip}">{text}</span>')
         else:
@@ -138,25 +141,33 @@ def _job_line(job: Job) -> str:
     return f":material/hourglass_top: {what}: {job.stage}"
 
 
-def job_progress(user: User, *, call_type: str | None = None) -> list[Job]:
-    """Recent jobs of ``user`` with progress; while one runs, this part refreshes itself every second.
+def job_progress(user: User, *, call_type: str | None = None, call_id: str | None = None) -> list[Job]:
+    """Recent jobs of ``user`` with progress (of ``call_type``, or re-analyses of ``call_id``); while one runs, this
+    part refreshes itself every second.
 
     Jobs live in the database, so a browser refresh finds them again. Returns the jobs shown.
     """
-    jobs = [j for j in list_jobs(user, database(), limit=5) if call_type is None or j.call_type == call_type]
+    jobs = _jobs(user, call_type, call_id)
     if not jobs:
         return jobs
     if any(j.active for j in jobs):
-        _live_jobs(user, call_type, tuple(j.id for j in jobs if j.active))
+        _live_jobs(user, call_type, call_id, tuple(j.id for j in jobs if j.active))
     else:
         for job in jobs[:3]:
             (st.error if job.status == "failed" else st.caption)(_job_line(job))
     return jobs
 
 
+def _jobs(user: User, call_type: str | None, call_id: str | None) -> list[Job]:
+    jobs = list_jobs(user, database(), limit=5)
+    if call_id is not None:
+        return [j for j in jobs if j.kind == "reanalyze" and j.call_id == call_id]
+    return [j for j in jobs if j.kind != "reanalyze" and (call_type is None or j.call_type == call_type)]
+
+
 @st.fragment(run_every=1.0)
-def _live_jobs(user: User, call_type: str | None, watching: tuple[str, ...]) -> None:
-    jobs = [j for j in list_jobs(user, database(), limit=5) if call_type is None or j.call_type == call_type]
+def _live_jobs(user: User, call_type: str | None, call_id: str | None, watching: tuple[str, ...]) -> None:
+    jobs = _jobs(user, call_type, call_id)
     for job in jobs:
         if job.active:
             st.progress(min(max(job.fraction, 0.0), 1.0), text=_job_line(job))

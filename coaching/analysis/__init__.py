@@ -12,6 +12,10 @@ scoring      :func:`scoring.score_call` the one scoring step (metrics → checkl
 config       :class:`config.AnalysisConfig`: the settings and active checklist every entry point analyses with
              (resolved from the environment and the organisation's choices by
              :func:`coaching.services.config.analysis_config`)
+languages    the call's language: fixed (forced / a default) or detected per channel, flagged when doubtful
+             (:data:`languages.LOW_LANGUAGE_PROBABILITY`, channels that disagree)
+language_json  the language fields of the JSON's ``call`` (source, flag, per-channel detections) and their schema
+fingerprint  :func:`fingerprint.config_fingerprint`: a hash of what decides an analysis (batch runs skip by it)
 report       the analysis JSON: :func:`report.analysis_to_dict`, :func:`report.analysis_from_dict`,
              :func:`report.analysis_json_schema` (``schema/analysis.schema.json``)
 evaluation   transcript accuracy against ground truth (WER, CER per speaker) for benches and tests

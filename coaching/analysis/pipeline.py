@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from coaching.analysis.languages import (
+    ChannelSignal,
+    LanguageChoice,
+    language_choice,
+    pick_language,
+    with_source,
+)
 from coaching.analysis.scoring import score_call
+from coaching.asr.guard import guard_segments
 from coaching.asr.transcriber import Transcriber
+from coaching.audio.channels import ChannelCheck, check_channels
 from coaching.audio.decode import check_not_silent, decode_audio
 from coaching.checklist import Checklist, load_checklist
-from coaching.errors import ModelError, SettingsError, SilentAudioError
+from coaching.errors import SettingsError, SilentAudioError
 from coaching.metrics.compute import SpeakerSignals
-from coaching.models import Analysis, CallInfo, ChannelMode, DecodedAudio, Transcript
+from coaching.models import Analysis, CallInfo, ChannelMode, DecodedAudio, LanguageCheck, LanguageSource, Transcript
 from coaching.redaction import RedactedSpan, redact_filename, redact_transcript, redaction_policy, tone_over
 from coaching.settings import CHANNEL_MODES, Settings
 from coaching.speakers.assign import mono_transcript, stereo_transcript
@@ -35,7 +44,8 @@ Progress = Callable[[str, float], None]
 @dataclass(frozen=True)
 class AnalysisRequest:
     """What to analyse. ``language`` None or "auto" detects among the configured languages;
-    ``channel_mode`` None takes the setting."""
+    ``channel_mode`` None takes the setting. ``language_source`` says where a given ``language`` came from
+    (None: forced; :func:`coaching.services.config.with_language_default` fills in the defaults)."""
 
     path: Path
     agent_id: str
@@ -44,6 +54,7 @@ class AnalysisRequest:
     contact_id: str | None = None
     swap_speakers: bool = False
     source_filename: str | None = None
+    language_source: LanguageSource | None = None
 
 
 @dataclass(frozen=True)
@@ -82,16 +93,19 @@ def analyse_call(
     report("decoding audio", 0.05)
     audio = decode_audio(request.path, max_file_bytes=settings.max_file_bytes, max_duration_s=settings.max_duration_s)
     check_not_silent(audio, filename=filename)
-    mode = _channel_mode(request.channel_mode or settings.agent_channel, audio)
+    channels = check_channels(audio.samples, audio.sample_rate_hz)  # dual mono → mono; crosstalk out; one-sided
+    analysed = replace(audio, samples=channels.samples)  # what is listened to (the original is what is stored)
+    mode = _channel_mode(request.channel_mode or settings.agent_channel, analysed)
     language_choice = _language_choice(request.language, settings=settings, transcriber=transcriber)
     report("finding speech", 0.15)
-    signals = speaker_signals(audio, mode)
+    signals = speaker_signals(analysed, mode)
     if mode == "mono":
         transcript = _mono(
             signals.agent, audio.sample_rate_hz, language_choice, transcriber, request.swap_speakers, report, filename
         )
     else:
         transcript = _stereo(signals, mode, language_choice, transcriber, report, filename)
+    transcript = replace(transcript, language_check=with_source(transcript.language_check, request.language_source))
     report("redacting", 0.8)
     redaction = redact_transcript(transcript, policy)  # metrics, checklist and JSON see only the redacted words
     transcript = redaction.transcript
@@ -106,7 +120,7 @@ def analyse_call(
         model_name=transcriber.name,
         contact_id=request.contact_id,
         source_filename=redact_filename(filename, policy),
-        warnings=audio.warnings,
+        warnings=(*audio.warnings, *channels.warnings, *_one_sided(transcript, channels)),
     )
     analysis = score_call(call, transcript, checklist=checklist or load_checklist(), signals=signals)
     report("done", 1.0)
@@ -130,30 +144,16 @@ def _channel_mode(value: str, audio: DecodedAudio) -> ChannelMode:
     return value  # type: ignore[return-value]
 
 
-def _language_choice(language: str | None, *, settings: Settings, transcriber: Transcriber) -> str | tuple[str, ...]:
-    """A forced language, or the tuple of candidates to detect among."""
-    if language and language != "auto":
-        if language not in transcriber.languages:
-            raise ModelError(
-                f"model {transcriber.name!r} does not handle language {language!r} (it knows "
-                f"{', '.join(transcriber.languages)}); choose another model with --model"
-            )
-        return language
-    candidates = tuple(lang for lang in settings.languages if lang in transcriber.languages)
-    if not candidates:
-        raise ModelError(
-            f"model {transcriber.name!r} handles none of COACHING_LANGUAGES={','.join(settings.languages)}"
-        )
-    return candidates
+def _language_choice(language: str | None, *, settings: Settings, transcriber: Transcriber) -> LanguageChoice:
+    """A fixed language, or the tuple of candidates to detect among (:func:`coaching.analysis.languages.
+    language_choice`)."""
+    return language_choice(language, settings=settings, transcriber=transcriber)
 
 
-def _pick_language(
-    choice: str | tuple[str, ...], samples: np.ndarray, transcriber: Transcriber
-) -> tuple[str, float | None]:
-    if isinstance(choice, str):
-        return choice, None
-    language, probability = transcriber.detect_language(samples=samples, allowed=choice)
-    return language, probability
+def _pick_language(choice: LanguageChoice, transcriber: Transcriber, *channels: ChannelSignal) -> LanguageCheck:
+    """The language of the call from ``(speaker, samples, speech seconds)`` per channel (detected on each one with
+    enough speech), with its probability and flags (:func:`coaching.analysis.languages.pick_language`)."""
+    return pick_language(choice, transcriber, channels)
 
 
 def _stereo(
@@ -169,13 +169,17 @@ def _stereo(
     customer_spans = speech_spans_from_vad(samples=customer, sample_rate_hz=rate)
     if not agent_spans and not customer_spans:
         raise SilentAudioError(f"{filename}: no speech found in either channel")
-    louder = agent if _speech_s(agent_spans) >= _speech_s(customer_spans) else customer
-    language, probability = _pick_language(choice, louder, transcriber)
+    check = _pick_language(
+        choice, transcriber, ("agent", agent, _speech_s(agent_spans)), ("customer", customer, _speech_s(customer_spans))
+    )
+    language, probability = check.language, check.probability
     report(f"transcribing agent channel ({language})", 0.25)
     agent_segments = transcriber.transcribe(samples=agent, language=language) if agent_spans else ()
     report(f"transcribing customer channel ({language})", 0.55)
     customer_segments = transcriber.transcribe(samples=customer, language=language) if customer_spans else ()
-    return stereo_transcript(
+    agent_segments = guard_segments(agent_segments, agent_spans).segments  # invented words out or marked
+    customer_segments = guard_segments(customer_segments, customer_spans).segments
+    transcript = stereo_transcript(
         language=language,
         agent_segments=agent_segments,
         customer_segments=customer_segments,
@@ -184,6 +188,7 @@ def _stereo(
         channel_mode=mode,
         language_probability=probability,
     )
+    return replace(transcript, language_check=check)
 
 
 def _mono(
@@ -200,15 +205,29 @@ def _mono(
         raise SilentAudioError(f"{filename}: no speech found")
     report("telling speakers apart", 0.2)
     diarization = diarize(samples=samples, sample_rate_hz=sample_rate_hz, speech_spans_s=spans)
-    language, probability = _pick_language(choice, samples, transcriber)
+    check = _pick_language(choice, transcriber, ("agent", samples, _speech_s(spans)))
+    language, probability = check.language, check.probability
     report(f"transcribing ({language})", 0.3)
     segments = transcriber.transcribe(samples=samples, language=language)
-    return mono_transcript(
+    segments = guard_segments(segments, spans).segments  # invented words out or marked
+    transcript = mono_transcript(
         language=language,
         segments=segments,
         diarization=diarization,
         swap=swap,
         language_probability=probability,
+    )
+    return replace(transcript, language_check=check)
+
+
+def _one_sided(transcript: Transcript, channels: ChannelCheck) -> tuple[str, ...]:
+    """A warning for a stereo call where one speaker's channel has no speech (unless the level check said so)."""
+    if transcript.channel_mode == "mono" or channels.silent_channels:
+        return ()
+    return tuple(
+        f"one-sided call: no speech on the {speaker} channel; only the other speaker is analysed"
+        for speaker in ("agent", "customer")
+        if not transcript.spans_of(speaker)
     )
 
 

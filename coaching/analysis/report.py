@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from coaching.analysis.language_json import LANGUAGE_SCHEMA, language_check_from, language_fields
 from coaching.checklist.types import ChecklistResult
 from coaching.jsonable import JsonObject, from_jsonable
 from coaching.metrics.types import CallMetrics
@@ -33,6 +34,7 @@ def analysis_to_dict(analysis: Analysis) -> JsonObject:
             "source_filename": call.source_filename,
             "model": call.model_name,
             "warnings": list(call.warnings),
+            **language_fields(transcript.language_check),
         },
         "transcript": {
             "segments": [
@@ -47,6 +49,7 @@ def analysis_to_dict(analysis: Analysis) -> JsonObject:
                             "start_s": round(w.start_s, 3),
                             "end_s": round(w.end_s, 3),
                             "probability": round(w.probability, 4),
+                            **({"suspect": w.suspect} if w.suspect else {}),
                         }
                         for w in seg.words
                     ],
@@ -75,7 +78,9 @@ def analysis_from_dict(data: JsonObject) -> Analysis:
                 start_s=s["start_s"],
                 end_s=s["end_s"],
                 text=s["text"],
-                words=tuple(Word(w["word"], w["start_s"], w["end_s"], w["probability"]) for w in s["words"]),
+                words=tuple(
+                    Word(w["word"], w["start_s"], w["end_s"], w["probability"], w.get("suspect")) for w in s["words"]
+                ),
             )
             for s in t["segments"]
         ),
@@ -83,6 +88,7 @@ def analysis_from_dict(data: JsonObject) -> Analysis:
         channel_mode=c["channel_mode"],
         diarization_confidence=c.get("diarization_confidence"),
         language_probability=c.get("language_probability"),
+        language_check=language_check_from(c),
     )
     call = CallInfo(
         id=c["id"],
@@ -121,7 +127,16 @@ def analysis_json_schema() -> JsonObject:
     word = {
         "type": "object",
         "required": ["word", "start_s", "end_s", "probability"],
-        "properties": {"word": {"type": "string"}, "start_s": time_s, "end_s": time_s, "probability": number},
+        "properties": {
+            "word": {"type": "string"},
+            "start_s": time_s,
+            "end_s": time_s,
+            "probability": number,
+            "suspect": {
+                "description": "why the hallucination guard doubts the word (absent: trusted)",
+                "type": "string",
+            },
+        },
     }
     segment = {
         "type": "object",
@@ -166,6 +181,7 @@ def analysis_json_schema() -> JsonObject:
                     "source_filename": nullable_string,
                     "model": {"type": "string"},
                     "warnings": {"type": "array", "items": {"type": "string"}},
+                    **LANGUAGE_SCHEMA,
                 },
             },
             "transcript": {

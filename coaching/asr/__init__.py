@@ -8,6 +8,9 @@ models        which Whisper models can be used: packaged (``base`` joined from t
 transcriber   the :class:`transcriber.Transcriber` protocol the pipeline needs (language detection among allowed
               languages, timed words) and its faster-whisper implementation (:class:`transcriber.WhisperTranscriber`,
               :func:`transcriber.load_transcriber`); the domain vocabulary per language is ``data/vocabulary.yaml``
+guard         the hallucination guard: words outside speech, segments Whisper rates as no speech, decoding loops
+              dropped; repetitive segments and low-probability segment ends marked (``Word.suspect``), so they never
+              serve as checklist evidence alone (:func:`guard.guard_segments`)
 
 Tests use a scripted fake with the same shape (``tests/conftest.py``).
 """

@@ -25,11 +25,27 @@ from coaching.settings import VOCABULARY_MODES, Settings
 
 logger = logging.getLogger(__name__)
 
-# What "auto" does per language, measured with bench/bench_asr.py --vocabulary on the sample calls with
-# the packaged base model (character error rate, good / poor call): Finnish none 0.183 / 0.247, prompt
-# 0.147 / 0.189, hotwords 0.174 / 0.193; Swedish none 0.164 / 0.286, prompt 0.218 / 0.269, hotwords
-# 0.205 / 0.324. English is near perfect without it. So: a prompt for Finnish only.
-AUTO_VOCABULARY = {"fi": "prompt", "sv": "none", "en": "none"}
+# Decoding defaults, chosen on REAL speech (never on synthetic speech alone) with bench/bench_real_speech.py: the
+# 8 clips of ../shared/real-speech-dev (real Finnish, studio and 8 kHz mu-law; packaged base model, int8 CPU),
+# product vs raw faster-whisper (beam 5, no VAD, no prompt, temperature 0; mean CER 0.031). Mean CER / clips
+# with a CER above raw, each option changed alone from no vocabulary, beam 5, VAD 500/200 ms:
+# - vocabulary: none 0.030 / 3 of 8, initial prompt 0.052 / 6 (it splits and shortens words: "huna ja", "kuka"
+#   for "kukka"; issue 11 saw every "-kuu" of the month names become "-ku"), hotwords 0.036 / 5; both decode
+#   about twice as slowly. (On the espeak sample calls the prompt had looked better, which is how it had been
+#   chosen.) So "auto" gives the vocabulary to no language; COACHING_ASR_VOCABULARY=prompt|hotwords still can.
+# - VAD (min silence / speech padding, ms): 500/200 3 of 8 worse (it cuts at the 0.3-0.6 s pauses between
+#   words), 300/100 4 of 8, 2000/400 (faster-whisper's own) 0.030 / 0 of 8, no VAD 0.031 / 0 of 8. The VAD
+#   stays on at 2000/400: it drops long silences such as the other side's turns on a stereo channel.
+# - beam 1: 0.033 / 5 of 8 (about 20 % faster here): beam 5 stays.
+# On the espeak channels (fi_good, fi_poor; sv_good) the defaults are no worse than raw either (mean CER 0.192 vs
+# raw 0.402, which hallucinates in the other side's silences), but on synthetic Swedish speech 200 ms padding did
+# better than 400 (sv_good agent 0.208 vs 0.382, a repetition loop) while on real Finnish it was worse on 3 of 8.
+# With these defaults no real clip is worse than raw (tests/integration/test_real_speech.py checks two).
+AUTO_VOCABULARY = {"fi": "none", "sv": "none", "en": "none"}
+DEFAULT_BEAM_SIZE = 5
+VAD_MIN_SILENCE_MS = 2000
+VAD_SPEECH_PAD_MS = 400
+DECODE_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's fallback when a decoding fails its checks
 CONFIDENT_LANGUAGE_PROBABILITY = 0.5
 DECODE_CHECK_S = 30.0
 DECODE_TEMPERATURE = 10.0
@@ -45,6 +61,7 @@ class AsrSegment:
     words: tuple[Word, ...]
     no_speech_probability: float = 0.0
     avg_logprob: float = 0.0
+    compression_ratio: float = 0.0  # gzip ratio of the text (Whisper's repetition signal); 0 when unknown
 
 
 class Transcriber(Protocol):
@@ -70,6 +87,42 @@ def domain_vocabulary(language: str) -> tuple[str, ...]:
     return tuple(data.get(language, ()))
 
 
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How Whisper decodes a channel; the defaults are the ones measured on real speech (see AUTO_VOCABULARY)."""
+
+    vocabulary: str = "auto"  # auto|none|prompt|hotwords: how the domain vocabulary reaches the model
+    beam_size: int = DEFAULT_BEAM_SIZE
+    vad: bool = True  # skip non-speech with faster-whisper's Silero VAD before decoding
+    vad_min_silence_ms: int = VAD_MIN_SILENCE_MS
+    vad_speech_pad_ms: int = VAD_SPEECH_PAD_MS
+    temperatures: tuple[float, ...] = DECODE_TEMPERATURES
+
+
+def decoding_kwargs(decoding: DecodingOptions, *, language: str) -> dict[str, Any]:
+    """faster-whisper ``transcribe`` keyword arguments for ``decoding`` in ``language`` (timed words, no history)."""
+    mode = AUTO_VOCABULARY.get(language, "none") if decoding.vocabulary == "auto" else decoding.vocabulary
+    kwargs: dict[str, Any] = {
+        "language": language,
+        "beam_size": decoding.beam_size,
+        "temperature": list(decoding.temperatures),
+        "word_timestamps": True,
+        "condition_on_previous_text": False,
+        "vad_filter": decoding.vad,
+    }
+    if decoding.vad:
+        kwargs["vad_parameters"] = {
+            "min_silence_duration_ms": decoding.vad_min_silence_ms,
+            "speech_pad_ms": decoding.vad_speech_pad_ms,
+        }
+    vocabulary = " ".join(domain_vocabulary(language))
+    if vocabulary and mode == "prompt":
+        kwargs["initial_prompt"] = vocabulary
+    elif vocabulary and mode == "hotwords":
+        kwargs["hotwords"] = vocabulary
+    return kwargs
+
+
 def pick_device(setting: str) -> tuple[str, str]:
     """(device, compute_type) for ``setting`` auto|cpu|cuda: cuda+float16 when a GPU is there, else cpu+int8."""
     if setting == "cpu":
@@ -91,7 +144,7 @@ class WhisperTranscriber:
         *,
         device: str = "auto",
         vocabulary_mode: str = "auto",
-        beam_size: int = 5,
+        beam_size: int = DEFAULT_BEAM_SIZE,
     ) -> None:
         if vocabulary_mode not in VOCABULARY_MODES:
             raise ModelError(f"vocabulary mode {vocabulary_mode!r} must be one of {', '.join(VOCABULARY_MODES)}")
@@ -152,23 +205,14 @@ class WhisperTranscriber:
             return float("-inf")
         return sum(lp * n for lp, n in scored) / sum(n for _, n in scored)
 
-    def transcribe(self, *, samples: np.ndarray, language: str) -> tuple[AsrSegment, ...]:
-        vocabulary = " ".join(domain_vocabulary(language))
-        mode = AUTO_VOCABULARY.get(language, "none") if self.vocabulary_mode == "auto" else self.vocabulary_mode
-        options: dict[str, object] = {}
-        if vocabulary and mode == "prompt":
-            options["initial_prompt"] = vocabulary
-        elif vocabulary and mode == "hotwords":
-            options["hotwords"] = vocabulary
+    def transcribe(
+        self, *, samples: np.ndarray, language: str, decoding: DecodingOptions | None = None
+    ) -> tuple[AsrSegment, ...]:
+        """Timed words of ``samples``; ``decoding`` None uses the measured defaults (the bench passes others)."""
+        if decoding is None:
+            decoding = DecodingOptions(vocabulary=self.vocabulary_mode, beam_size=self.beam_size)
         segments, _info = self._model.transcribe(
-            samples.astype(np.float32),
-            language=language,
-            beam_size=self.beam_size,
-            word_timestamps=True,
-            vad_filter=True,
-            vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
-            condition_on_previous_text=False,
-            **options,
+            samples.astype(np.float32), **decoding_kwargs(decoding, language=language)
         )
         return tuple(_to_segment(segment) for segment in segments)
 
@@ -196,6 +240,7 @@ def _to_segment(segment: Any) -> AsrSegment:
         words=words,
         no_speech_probability=float(segment.no_speech_prob),
         avg_logprob=float(segment.avg_logprob),
+        compression_ratio=float(getattr(segment, "compression_ratio", 0.0) or 0.0),
     )
 
 

@@ -22,7 +22,25 @@ _SAFE_SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,10}")
 
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of the file's bytes, read in chunks."""
+    """Hex sha256 of the file's bytes, read in chunks; the same unchanged file (path, size, modification time,
+    inode) is read only once per process (the CLI and the service check the stored call before decoding)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise AudioError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if (known := _recent_hashes.get(key)) is None:
+        known = _recent_hashes[key] = _sha256_read(path)
+        while len(_recent_hashes) > _RECENT_HASHES:
+            del _recent_hashes[next(iter(_recent_hashes))]
+    return known
+
+
+_RECENT_HASHES = 64
+_recent_hashes: dict[tuple[str, int, int, int], str] = {}
+
+
+def _sha256_read(path: Path) -> str:
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:

@@ -50,13 +50,15 @@ def _lang_list(item: ChecklistItem, name: str, language: str) -> tuple[str, ...]
 
 
 def find_in_turn(item: ChecklistItem, turn: TextTurn, language: str, name: str = "phrases") -> list[PhraseMatch]:
-    """Matches of the item's ``name`` phrases in one turn, exclusions applied."""
-    return find_phrases(
+    """Matches of the item's ``name`` phrases in one turn, exclusions applied; a match of guard-marked words
+    only does not count (:meth:`TextTurn.only_suspect`)."""
+    hits = find_phrases(
         phrases=_lang_list(item, name, language),
         exclude=_lang_list(item, "exclude", language) if name == "phrases" else (),
         tokens=list(turn.tokens),
         language=language,
     )
+    return [hit for hit in hits if not turn.only_suspect(hit.first, hit.last)]
 
 
 def detect_in_turn(
@@ -67,8 +69,17 @@ def detect_in_turn(
     if hits:
         return turn.evidence(hits[0]), hits[0].similarity
     if semantic and item.detector.get("semantic") and ctx.semantic is not None:
-        return ctx.semantic.match(item_id=item.id, turn=turn, language=ctx.language)
+        found = ctx.semantic.match(item_id=item.id, turn=turn, language=ctx.language)
+        if found and _suspect_only(turn, found[0]):
+            return None
+        return found
     return None
+
+
+def _suspect_only(turn: TextTurn, evidence: Evidence) -> bool:
+    """Whether every word of ``turn`` within ``evidence`` was marked by the hallucination guard."""
+    inside = [w for w in turn.words if w.start_s >= evidence.start_s and w.end_s <= evidence.end_s]
+    return bool(inside) and all(w.suspect for w in inside)
 
 
 def _window(item: ChecklistItem, ctx: ItemContext) -> tuple[TextTurn, ...]:
@@ -166,6 +177,7 @@ def jargon_in_turn(item: ChecklistItem, turn: TextTurn, language: str) -> list[P
         m
         for p in _lang_list(item, "terms", language)
         for m in match_all(compile_pattern(p), list(turn.tokens), language)
+        if not turn.only_suspect(m.first, m.last)
     ]
     return sorted(hits, key=lambda m: m.first)
 

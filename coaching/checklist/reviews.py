@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coaching.checklist.scoring import weighted_score
-from coaching.checklist.types import ChecklistResult, ItemResult
+from coaching.checklist.types import ChecklistResult, ItemResult, counts_in_score
 from coaching.errors import NotFoundError
 
 OVERRIDE = "override"
@@ -78,6 +78,16 @@ class ReviewedChecklist:
     @property
     def auto_score(self) -> float | None:
         return self.automatic.score
+
+    @property
+    def scored_items(self) -> int:
+        """How many items :attr:`score` stands on (the results people see, by the score rule's
+        :func:`~coaching.checklist.types.counts_in_score`)."""
+        return sum(1 for i in self.items if counts_in_score(i.passed, i.result.weight))
+
+    @property
+    def total_items(self) -> int:
+        return self.automatic.total_items
 
     def item(self, item_id: str) -> ReviewedItem:
         for reviewed in self.items:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coaching.checklist.types import CATEGORIES, DETECTOR_TYPES, PHASES
+from coaching.checklist.quality import quality_json_schema
+from coaching.checklist.types import CATEGORIES, DETECTOR_TYPES, ITEM_STATUSES, PHASES
 from coaching.jsonable import JsonObject
 from coaching.settings import SUPPORTED_LANGUAGES
 
@@ -39,6 +40,7 @@ def checklist_json_schema() -> JsonObject:
             "reason": {"type": "string"},
             "latency_turns": {"type": ["integer", "null"]},
             "latency_s": _NUMBER_OR_NULL,
+            "status": {"enum": list(ITEM_STATUSES)},
         },
         "additionalProperties": True,
     }
@@ -75,5 +77,9 @@ def checklist_json_schema() -> JsonObject:
                     "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                 },
             },
+            "scored_items": {"type": "integer", "minimum": 0, "description": "items the score stands on"},
+            "total_items": {"type": "integer", "minimum": 0, "description": "items with a weight"},
+            "uncertain_items": {"type": "integer", "minimum": 0},
+            "transcript_quality": quality_json_schema(),
         },
     }

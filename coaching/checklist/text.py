@@ -32,10 +32,10 @@ def fold(token: str) -> str:
 @lru_cache(maxsize=131072)
 def lemma(token: str, language: str) -> str:
     """Dictionary form of ``token`` in ``language`` (the token itself when unknown)."""
-    import simplemma  # lazy: the language data loads on first use
+    from coaching.checklist.lemmas import lemmatizer  # simplemma's lemmas, read from a per-machine SQLite cache
 
     try:
-        return str(simplemma.lemmatize(token, lang=language)).lower()
+        return str(lemmatizer().lemmatize(token, language)).lower()
     except ValueError:
         return token
 

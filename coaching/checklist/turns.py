@@ -32,6 +32,11 @@ class TextTurn:
     def text(self) -> str:
         return " ".join(w.word.strip() for w in self.words)
 
+    def only_suspect(self, first: int, last: int) -> bool:
+        """Whether tokens ``first``..``last`` all come from words the hallucination guard marked
+        (:mod:`coaching.asr.guard`): such words never serve as evidence alone."""
+        return all(self.words[i].suspect for i in self.token_word[first : last + 1])
+
     def _words_evidence(self, first: int, last: int, role: str) -> Evidence:
         """Evidence for words ``first``..``last`` (inclusive): first word start → last word end."""
         words = self.words[first : last + 1]
@@ -59,7 +64,7 @@ def text_turns(transcript: Transcript) -> tuple[TextTurn, ...]:
     groups: list[tuple[str, list[Word]]] = []
     for segment in sorted(transcript.segments, key=lambda s: (s.start_s, s.end_s)):
         words = segment_words(segment)
-        if not any(tokenize(w.word) for w in words):
+        if not any(tokenize(w.word) for w in words if not w.suspect):  # nothing, or only guard-marked words
             continue
         if groups and groups[-1][0] == segment.speaker:
             groups[-1][1].extend(words)

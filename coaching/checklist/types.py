@@ -6,11 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from coaching.checklist.quality import TranscriptQuality, quality_from_dict
 from coaching.jsonable import JsonObject
 
 CATEGORIES: tuple[str, ...] = ("attentive", "cognitive", "affective", "solution", "clarity", "respect", "delivery")
 PHASES: tuple[str, ...] = ("opening", "discovery", "solution", "closing", "throughout")
 DETECTOR_TYPES: tuple[str, ...] = ("phrases", "absence", "sequence", "jargon", "talk_ratio", "dead_air", "manual")
+# what an item's result is, in the JSON's ``status``: uncertain = a phrase not heard in a low-quality transcript
+ITEM_STATUSES: tuple[str, ...] = ("passed", "failed", "uncertain", "not_applicable", "manual")
+
+
+def counts_in_score(passed: bool | None, weight: float) -> bool:
+    """Whether an item result counts in the score: it has a result (True/False) and a weight."""
+    return isinstance(passed, bool) and weight > 0
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ItemResult:
-    """The outcome of one item: passed is None when not applicable or manual."""
+    """The outcome of one item: passed is None when not applicable, manual or ``uncertain`` (see :attr:`status`)."""
 
     id: str
     label: str
@@ -97,6 +105,16 @@ class ItemResult:
     suggestion: str | None = None
     reason: str = ""
     details: JsonObject = field(default_factory=dict)
+    uncertain: bool = False  # not failed: the transcript is too unsure to say the phrase was not said
+
+    @property
+    def status(self) -> str:
+        """One of :data:`ITEM_STATUSES`."""
+        if self.passed is not None:
+            return "passed" if self.passed else "failed"
+        if self.uncertain:
+            return "uncertain"
+        return "manual" if self.detector == "manual" else "not_applicable"
 
     def to_dict(self) -> JsonObject:
         return {
@@ -112,6 +130,7 @@ class ItemResult:
             "suggestion": self.suggestion,
             "reason": self.reason,
             **self.details,
+            "status": self.status,
         }
 
     @classmethod
@@ -130,10 +149,11 @@ class ItemResult:
             suggestion=data.get("suggestion"),
             reason=str(data.get("reason", "")),
             details={k: v for k, v in data.items() if k not in _ITEM_KEYS},
+            uncertain=data.get("status") == "uncertain",
         )
 
 
-_ITEM_KEYS = frozenset(f.name for f in fields(ItemResult))
+_ITEM_KEYS = frozenset(f.name for f in fields(ItemResult)) | {"status"}
 
 
 @dataclass(frozen=True)
@@ -183,9 +203,20 @@ class ChecklistResult:
     score: float | None
     items: tuple[ItemResult, ...]
     word_choice: tuple[WordOccurrence, ...]
+    quality: TranscriptQuality | None = None  # the transcript quality the items were judged with
 
     def item(self, item_id: str) -> ItemResult:
         return next(r for r in self.items if r.id == item_id)
+
+    @property
+    def scored_items(self) -> int:
+        """How many items the score stands on (:func:`counts_in_score`)."""
+        return sum(1 for r in self.items if counts_in_score(r.passed, r.weight))
+
+    @property
+    def total_items(self) -> int:
+        """How many items could count in the score (those with a weight)."""
+        return sum(1 for r in self.items if r.weight > 0)
 
     def to_dict(self) -> JsonObject:
         counts: dict[str, int] = {}
@@ -202,11 +233,15 @@ class ChecklistResult:
                 "occurrences": [o.to_dict() for o in self.word_choice],
                 "counts": counts,
             },
+            "scored_items": self.scored_items,
+            "total_items": self.total_items,
+            "uncertain_items": sum(1 for r in self.items if r.uncertain),
+            **({} if self.quality is None else {"transcript_quality": self.quality.to_dict()}),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChecklistResult:
-        """The inverse of :meth:`to_dict` (``word_choice.counts`` is derived, so it is not read)."""
+        """The inverse of :meth:`to_dict` (``word_choice.counts`` and the item counts are derived, so not read)."""
         return cls(
             checklist_id=str(data["checklist_id"]),
             version=int(data["version"]),
@@ -217,4 +252,5 @@ class ChecklistResult:
             word_choice=tuple(
                 WordOccurrence.from_dict(o) for o in (data.get("word_choice") or {}).get("occurrences", ())
             ),
+            quality=quality_from_dict(data["transcript_quality"]) if data.get("transcript_quality") else None,
         )

@@ -12,4 +12,5 @@ outcomes    ``import-nps``, ``nps``, ``fcr``, ``nps-behaviour``
 admin       ``seed-demo``, ``rescore``
 privacy     ``retention run|show|set``, ``hold``, ``erase``
 audit       ``audit`` (the audit log, filtered; CSV / JSON output is recorded as an export)
+queue       ``worker`` (runs the app's queued analyses with leases), ``batch`` (a folder or manifest; local or Ray)
 """

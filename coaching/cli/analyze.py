@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from coaching.analysis.languages import language_doubt
 from coaching.analysis.pipeline import AnalysisRequest
 from coaching.analysis.report import analysis_json_schema, analysis_to_dict
 from coaching.asr.models import available_models
@@ -14,7 +15,7 @@ from coaching.asr.transcriber import load_transcriber
 from coaching.cli.context import CliContext
 from coaching.errors import OutputError
 from coaching.services.calls import analyze_and_store, stored_call_of
-from coaching.services.config import analysis_config
+from coaching.services.config import analysis_config, with_language_default
 from coaching.settings import SUPPORTED_LANGUAGES
 
 
@@ -22,7 +23,12 @@ def add_commands(subparsers: Any) -> None:
     analyze = subparsers.add_parser("analyze", help="transcribe and analyse one recorded call")
     analyze.add_argument("audio", metavar="AUDIO", type=Path, help="wav, mp3, m4a, ogg/opus or flac; stereo or mono")
     analyze.add_argument("--agent", required=True, metavar="ID", help="the agent who took the call")
-    analyze.add_argument("--language", choices=(*SUPPORTED_LANGUAGES, "auto"), default="auto")
+    analyze.add_argument(
+        "--language",
+        choices=(*SUPPORTED_LANGUAGES, "auto"),
+        default="auto",
+        help="force the language; auto (default): the agent's default, else the team's, else detected",
+    )
     analyze.add_argument(
         "--channels",
         choices=("left", "right", "mono"),
@@ -60,6 +66,7 @@ def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
         contact_id=args.contact_id,
         swap_speakers=args.swap_speakers,
     )
+    request = with_language_default(request, context.existing_database())  # --no-store too
     stored = stored_call_of(context.user, db, args.audio, agent_id=args.agent) if db is not None else None
     if stored is not None:  # said before analysing; a corrected call or another agent's is refused right here
         print(f"note: this recording is already stored as call {stored}; analysing it again", file=context.stderr)
@@ -97,6 +104,8 @@ def run_analyze(args: argparse.Namespace, context: CliContext) -> int:
         print(", ".join(parts), file=context.stdout)
         for warning in analysis.call.warnings:
             print(f"warning: {warning}", file=context.stderr)
+        if (check := analysis.transcript.language_check) is not None and check.flagged:
+            print(f"warning: {language_doubt(check)}", file=context.stderr)
     return 0
 
 

@@ -7,7 +7,15 @@ Modules
 config        :func:`config.analysis_config`: the one analysis configuration (organisation's model, languages and
               active checklist; the environment as default)
 calls         analyse a recording and store it with its audio; open one call; list calls
-jobs          background analysis: submit an upload, the job worker, job state that survives a refresh
+languages     default call languages per team and per agent (set in Settings; used by
+              :func:`config.with_language_default`, the one place a request's language is decided)
+reanalysis    analyse a stored call again with its language forced ("analyse again as sv"), keeping its id
+jobs          background analysis: submit an upload, job state that survives a refresh
+worker        the queue's worker (``python -m coaching worker``): claims a job with a lease, renews it, runs it as
+              its acting user, stores the call in the transaction that finishes the job
+batch         batch runs (``python -m coaching batch``): a folder or a CSV manifest as jobs of the same queue,
+              skipped when analysed with the same audio and configuration, resumed after an interrupt
+batch_ray     the Ray engine of a batch: one worker actor per worker, one speech model each
 corrections   edit a segment or swap speakers, then score again through the one scoring step; an agent's
               correction of a real call is a proposal a coach accepts or rejects
 feedback      comments, coach overrides, agent acknowledge / dispute

@@ -7,6 +7,8 @@ written in one short transaction, so a failure leaves the database as it was.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -28,7 +30,7 @@ from coaching.checklist import Checklist
 from coaching.errors import DuplicateRecordingError
 from coaching.models import Analysis
 from coaching.services.audit import REPEAT_S, record
-from coaching.services.config import analysis_config
+from coaching.services.config import analysis_config, with_language_default
 from coaching.settings import Settings
 from coaching.store.calls import (
     CallSummary,
@@ -99,12 +101,17 @@ def analyze_and_store(
     is_private: bool = False,
     progress: Progress | None = None,
     customer_id: str | None = None,
+    recorded_at: datetime | None = None,
+    in_transaction: Callable[[Session, Analysis], None] | None = None,
 ) -> Analysis:
     """Analyse a recorded call and, when ``db`` is given, store it with its audio.
 
     ``checklist`` None scores with the organisation's active checklist (:func:`coaching.services.config.
     analysis_config`). Returns the analysis. Raises :class:`AccessError` when ``user`` may not add calls for the agent.
+    ``recorded_at`` dates a new call (default now); ``in_transaction`` runs inside the transaction that stores it (the
+    job queue finishes its job there: a call is stored exactly when its job is done).
     """
+    request = with_language_default(request, db)  # forced, else the agent's or team's default, else detected
     team_id = _agent_team(db, request.agent_id) if db is not None else None
     require(
         can_analyze_for(user, agent_id=request.agent_id, team_id=team_id),
@@ -132,10 +139,13 @@ def analyze_and_store(
             call_type=call_type,
             is_private=is_private,
             customer_id=(customer_id or "").strip() or None,  # for erasure (python -m coaching erase --customer)
+            now=recorded_at,
         )
         if original is not None and (row := session.get(CallRow, output.analysis.call.id)) is not None:
             row.original_audio_path = str(original)
         record(session, user, action="analyze", object_kind="call", object_id=output.analysis.call.id, detail=call_type)
+        if in_transaction is not None:
+            in_transaction(session, output.analysis)
     logger.info("stored %s for agent %s", output.analysis.call.id, request.agent_id)
     return output.analysis
 

@@ -3,18 +3,24 @@
 :func:`analysis_config` is the only place that puts the organisation's saved speech model and languages and
 the active checklist version together; the CLI, the app, the job worker, corrections, demo seeding and
 re-scoring all call it. With no database, or nothing saved, the environment and the packaged checklist apply.
+:func:`with_language_default` is the one place a request's language is decided (forced, the agent's or the team's
+default, or detection).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from coaching.analysis.config import AnalysisConfig
+from coaching.analysis.pipeline import AnalysisRequest
 from coaching.checklist import Checklist, load_checklist, parse_checklist
 from coaching.services.admin import effective_settings
 from coaching.settings import Settings
 from coaching.store.app_tables import ChecklistVersionRow
 from coaching.store.db import Database
+from coaching.store.languages import language_defaults
 
 
 def active_checklist(db: Database) -> Checklist:
@@ -32,3 +38,21 @@ def analysis_config(settings: Settings, db: Database | None) -> AnalysisConfig:
     if db is None:
         return AnalysisConfig.from_environment(settings)
     return AnalysisConfig(settings=effective_settings(db, settings), checklist=active_checklist(db))
+
+
+def with_language_default(request: AnalysisRequest, db: Database | None) -> AnalysisRequest:
+    """``request`` with its language decided, the same for every entry point (CLI, upload worker, re-analysis): a
+    forced language (``--language``, the upload form) beats the agent's default, which beats the team's; with
+    none of them the language is detected. ``db`` None (nothing to read): forced or detected. Idempotent."""
+    if request.language_source is not None:
+        return request
+    if request.language and request.language != "auto":
+        return replace(request, language_source="forced")
+    if db is not None:
+        with db.transaction() as session:
+            defaults = language_defaults(session, request.agent_id)
+        if defaults.agent_language:
+            return replace(request, language=defaults.agent_language, language_source="agent_default")
+        if defaults.team_language:
+            return replace(request, language=defaults.team_language, language_source="team_default")
+    return replace(request, language=None, language_source="detected")

@@ -1,33 +1,26 @@
-"""Background analysis: a job table and one worker thread.
+"""Background analysis: queueing uploads and reading jobs back.
 
-:func:`submit_analysis` checks access, keeps the upload under ``<data dir>/uploads`` and queues a job row.
-:class:`JobWorker` claims queued jobs one at a time, runs :func:`coaching.services.calls.analyze_and_store` as the user
-who submitted it, rebuilt from ``app_users`` when the job runs (a deactivated user, or one who may no longer add
-calls for the agent, fails the job with a one-line reason), and writes the stage and fraction as it goes.
-Because the state lives in the database, a browser refresh (or a new session) finds the job again; a job
-interrupted by a server stop is queued again when the worker starts. A failure keeps its one-line reason.
+:func:`submit_analysis` checks access, keeps the upload under ``<data dir>/uploads`` and queues a job row; the
+worker process (:class:`coaching.services.worker.JobWorker`, ``python -m coaching worker``) claims it with a lease,
+runs it as the user who submitted it and writes the stage and fraction as it goes. Because the state lives in the
+database, a browser refresh (or a new session) finds the job again; a job whose worker died is claimed again when
+its lease runs out. A failure keeps its one-line reason.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
-import threading
 import unicodedata
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from coaching.access import SYSTEM_USER, User, can_analyze_for, require
-from coaching.analysis.pipeline import AnalysisRequest
-from coaching.asr.transcriber import Transcriber
+from coaching.access import User, can_analyze_for, require
 from coaching.errors import (
-    AccessError,
     AudioTooLargeError,
     CoachingError,
     DuplicateRecordingError,
@@ -35,20 +28,19 @@ from coaching.errors import (
     InputError,
     NotFoundError,
 )
-from coaching.jsonable import JsonObject
 from coaching.redaction import redact_filename, redaction_policy
-from coaching.services.admin import user_by_id
-from coaching.services.calls import analyze_and_store, stored_recording
-from coaching.services.config import analysis_config
-from coaching.services.practice import record_attempt
+from coaching.services.calls import stored_recording
 from coaching.settings import Settings
 from coaching.store.app_tables import JobRow
 from coaching.store.calls import agent_team
 from coaching.store.db import Database
+from coaching.store.queue import DONE as DONE  # the job statuses (re-exported for the pages)
+from coaching.store.queue import FAILED as FAILED
+from coaching.store.queue import QUEUED as QUEUED
+from coaching.store.queue import RUNNING as RUNNING
 
-logger = logging.getLogger(__name__)
-
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+# job kinds: an upload from the app, a file of a batch run, a stored call analysed again with its language forced
+ANALYZE, BATCH, REANALYZE = "analyze", "batch", "reanalyze"
 CALL_TYPES = ("real", "practice")
 _UNSAFE = re.compile(r"[^\w .-]")
 MAX_NAME_CHARS = 200  # the upload's name as shown and stored (calls.source_filename)
@@ -69,6 +61,7 @@ class Job:
     error: str | None
     created_at: datetime
     finished_at: datetime | None
+    kind: str = ANALYZE
 
     @property
     def active(self) -> bool:
@@ -164,7 +157,7 @@ def submit_analysis(
     now = _now()
     row = JobRow(
         id=job_id,
-        kind="analyze",
+        kind=ANALYZE,
         status=QUEUED,
         stage="waiting for the worker",
         fraction=0.0,
@@ -178,7 +171,7 @@ def submit_analysis(
     with db.transaction() as session:
         session.add(row)
         session.flush()
-        return _job(row)
+        return job_of(row)
 
 
 def list_jobs(user: User, db: Database, *, limit: int = 10) -> list[Job]:
@@ -187,7 +180,7 @@ def list_jobs(user: User, db: Database, *, limit: int = 10) -> list[Job]:
         rows = session.scalars(
             select(JobRow).where(JobRow.user_id == user.id).order_by(JobRow.created_at.desc()).limit(limit)
         ).all()
-        return [_job(r) for r in rows]
+        return [job_of(r) for r in rows]
 
 
 def get_job(user: User, db: Database, job_id: str) -> Job:
@@ -196,10 +189,11 @@ def get_job(user: User, db: Database, job_id: str) -> Job:
         row = session.get(JobRow, job_id)
         if row is None or row.user_id != user.id:
             raise NotFoundError(f"no job {job_id!r} of yours")
-        return _job(row)
+        return job_of(row)
 
 
-def _job(row: JobRow) -> Job:
+def job_of(row: JobRow) -> Job:
+    """The job as pages show it."""
     p = row.params
     return Job(
         id=row.id,
@@ -210,10 +204,11 @@ def _job(row: JobRow) -> Job:
         call_type=str(p.get("call_type", "real")),
         filename=str(p.get("filename", "")),
         scenario_id=p.get("scenario_id"),
-        call_id=row.call_id,
+        call_id=row.call_id or p.get("call_id"),
         error=row.error,
         created_at=row.created_at,
         finished_at=row.finished_at,
+        kind=row.kind,
     )
 
 
@@ -221,177 +216,3 @@ def one_line(error: BaseException) -> str:
     """The first line of an error message; unexpected errors keep their class name."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
     return text if isinstance(error, CoachingError) else f"{error.__class__.__name__}: {text}"
-
-
-TranscriberFactory = Callable[[Settings], Transcriber]
-SettingsProvider = Callable[[], Settings]
-
-
-class JobWorker:
-    """Runs queued jobs one at a time in a daemon thread (:meth:`start`) or on demand (:meth:`process_next`).
-
-    ``settings`` gives the environment settings; each job is analysed with
-    :func:`coaching.services.config.analysis_config` of them and the database, resolved when the job starts
-    (the organisation's saved model and languages, the active checklist), like the CLI's ``analyze``.
-    ``transcriber_factory`` loads the speech model of those settings; models are kept per model and device.
-    """
-
-    def __init__(
-        self,
-        *,
-        db: Database,
-        settings: SettingsProvider,
-        transcriber_factory: TranscriberFactory,
-        poll_s: float = 1.0,
-        maintenance: Callable[[], object] | None = None,
-    ) -> None:
-        """``maintenance`` runs whenever the queue is empty (:func:`coaching.services.retention.daily_retention`)."""
-        self.db = db
-        self._maintenance = maintenance
-        self._settings = settings
-        self._factory = transcriber_factory
-        self._poll_s = poll_s
-        self._transcribers: dict[tuple[str | None, str], Transcriber] = {}
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Queue jobs a stopped server left running, then start the thread (once)."""
-        if self._thread is not None:
-            return
-        with self.db.transaction() as session:
-            session.execute(
-                update(JobRow)
-                .where(JobRow.status == RUNNING)
-                .values(status=QUEUED, stage="queued again after a restart", fraction=0.0, updated_at=_now())
-            )
-        self._thread = threading.Thread(target=self._loop, name="coaching-jobs", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if self.process_next() is not None:
-                    continue
-                if self._maintenance is not None:
-                    self._maintenance()
-            except Exception:  # the loop must survive a broken database moment
-                logger.exception("job worker iteration failed")
-            self._wake.wait(self._poll_s)
-            self._wake.clear()
-
-    def _claim(self) -> str | None:
-        with self.db.transaction() as session:
-            candidates = session.scalars(
-                select(JobRow.id).where(JobRow.status == QUEUED).order_by(JobRow.created_at).limit(5)
-            ).all()
-            for job_id in candidates:
-                claimed = session.execute(
-                    update(JobRow)
-                    .where(JobRow.id == job_id, JobRow.status == QUEUED)
-                    .values(status=RUNNING, stage="starting", fraction=0.01, updated_at=_now())
-                )
-                if getattr(claimed, "rowcount", 0) == 1:
-                    return job_id
-        return None
-
-    def process_next(self) -> str | None:
-        """Claim and run the oldest queued job; return its id, or None when nothing waits."""
-        job_id = self._claim()
-        if job_id is None:
-            return None
-        with self.db.transaction() as session:
-            row = session.get(JobRow, job_id)
-            assert row is not None
-            params, submitter, agent_id = dict(row.params), row.user_id, row.agent_id
-        upload = Path(params["path"])
-        try:
-            call_id = self._run(job_id, params, self._submitter(submitter, agent_id, params), agent_id, upload)
-        except Exception as error:  # every failure ends the job with one line, never the worker
-            if not isinstance(error, CoachingError):
-                logger.exception("job %s failed", job_id)
-            self._finish(job_id, status=FAILED, error=one_line(error))
-        else:
-            self._finish(job_id, status=DONE, call_id=call_id)
-        finally:
-            upload.unlink(missing_ok=True)
-            if upload.parent.name == job_id and upload.parent.is_dir() and not any(upload.parent.iterdir()):
-                upload.parent.rmdir()
-        return job_id
-
-    def _submitter(self, user_id: str, agent_id: str, params: JsonObject) -> User:
-        """The submitter with their rights as they are now (never the copy stored with the job)."""
-        user = SYSTEM_USER if user_id == SYSTEM_USER.id else user_by_id(self.db, user_id)
-        if user is None:
-            raise AccessError(f"user {user_id!r} who queued this job is no longer active")
-        with self.db.transaction() as session:
-            team_id = agent_team(session, agent_id)
-        allowed = can_analyze_for(user, agent_id=agent_id, team_id=team_id)
-        require(allowed, user=user, action=f"add calls for {agent_id!r}")
-        if params.get("call_type") == "practice":
-            require(user.agent_id == agent_id, user=user, action="record practice calls for another agent")
-        return user
-
-    def _run(self, job_id: str, params: JsonObject, user: User, agent_id: str, upload: Path) -> str:
-        if not upload.is_file():
-            raise NotFoundError(f"{params.get('filename')}: the uploaded file is gone; upload it again")
-        config = analysis_config(self._settings(), self.db)
-        request = AnalysisRequest(
-            path=upload,
-            agent_id=agent_id,
-            language=params.get("language"),
-            contact_id=params.get("contact_id"),
-            source_filename=params.get("filename"),
-        )
-        practice = params.get("call_type") == "practice"
-        analysis = analyze_and_store(
-            user,
-            request,
-            settings=config.settings,
-            transcriber=self._transcriber(config.settings),
-            db=self.db,
-            checklist=config.checklist,
-            call_type="practice" if practice else "real",
-            is_private=practice,
-            progress=lambda stage, fraction: self._progress(job_id, stage, fraction),
-            customer_id=params.get("customer_id"),
-        )
-        if practice:
-            record_attempt(self.db, call_id=analysis.call.id, agent_id=agent_id, scenario_id=params.get("scenario_id"))
-        return analysis.call.id
-
-    def _transcriber(self, settings: Settings) -> Transcriber:
-        key = (settings.whisper_model, settings.device)
-        if key not in self._transcribers:
-            self._transcribers[key] = self._factory(settings)
-        return self._transcribers[key]
-
-    def _progress(self, job_id: str, stage: str, fraction: float) -> None:
-        with self.db.transaction() as session:
-            session.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id)
-                .values(stage=stage[:200], fraction=max(0.0, min(float(fraction), 0.99)), updated_at=_now())
-            )
-
-    def _finish(self, job_id: str, *, status: str, call_id: str | None = None, error: str | None = None) -> Job:
-        now = _now()
-        with self.db.transaction() as session:
-            row = session.get(JobRow, job_id)
-            assert row is not None
-            row.status, row.call_id, row.error = status, call_id, error
-            row.stage = "done" if status == DONE else "failed"
-            row.fraction = 1.0 if status == DONE else row.fraction
-            row.updated_at = row.finished_at = now
-            session.flush()
-            return _job(row)

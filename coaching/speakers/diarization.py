@@ -13,7 +13,8 @@ the mean silhouette of k-means splits of Gaussian samples with the same covarian
 [_ONE_VOICE_EXCESS, _FULL_CONFIDENCE_EXCESS] to [0, 1]; then scaled down when the
 smaller speaker has under ``_RELIABLE_TALK_S`` of speech. An excess up to
 _ONE_VOICE_EXCESS, or a second speaker with under 5 % of the speech, means one
-voice (``n_speakers == 1``, confidence 0).
+voice (``n_speakers == 1``, confidence 0). Before any clustering, :func:`one_voice_likely` settles the plain
+one-voice calls cheaply from the fingerprints' first principal component.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ _MIN_SPEAKER_SHARE = 0.05
 _RELIABLE_TALK_S = 3.0
 _PITCH_WEIGHT = 2.0
 _MAX_SILHOUETTE_SAMPLES = 2000
+_ONE_VOICE_SPLIT_SHARE = 0.80
+_ONE_VOICE_MIN_WINDOWS = 20
 
 
 @dataclass(frozen=True)
@@ -98,18 +101,49 @@ def diarize(
     if not spans:
         return Diarization(turns=(), confidence=0.0, n_speakers=1)
     windows = _windows(samples=samples, sample_rate_hz=sample_rate_hz, spans_s=spans, window_s=window_s, hop_s=hop_s)
+    if one_voice_likely(windows.features):  # cheap: no clustering, no one-voice reference splits
+        return _one_speaker(spans)
     durations = windows.ends_s - windows.starts_s
     labels, excess = _cluster(features=windows.features, weights_s=durations, n_reference=windows.n_reference)
     share = float(durations[labels == 1].sum() / durations.sum())
     if excess <= _ONE_VOICE_EXCESS or min(share, 1.0 - share) < _MIN_SPEAKER_SHARE:
-        turns = tuple(DiarizedTurn(start_s=s, end_s=e, speaker_index=0) for s, e in spans)
-        return Diarization(turns=turns, confidence=0.0, n_speakers=1)
+        return _one_speaker(spans)
     confidence = min(1.0, (excess - _ONE_VOICE_EXCESS) / (_FULL_CONFIDENCE_EXCESS - _ONE_VOICE_EXCESS))
     turns = _turns(spans_s=spans, windows=windows, labels=labels)
     talk_s = [sum(t.end_s - t.start_s for t in turns if t.speaker_index == k) for k in (0, 1)]
     confidence *= min(1.0, min(talk_s) / _RELIABLE_TALK_S)
     n_speakers = 2 if min(talk_s) > 0 else 1
     return Diarization(turns=turns, confidence=confidence, n_speakers=n_speakers)
+
+
+def _one_speaker(spans: list[tuple[float, float]]) -> Diarization:
+    return Diarization(turns=tuple(DiarizedTurn(s, e, speaker_index=0) for s, e in spans), confidence=0.0, n_speakers=1)
+
+
+def one_voice_likely(features: np.ndarray) -> bool:
+    """Whether the window fingerprints (n_windows, n_features) look like one voice, decided without clustering.
+
+    The best split of the fingerprints' first principal component into two groups is found exactly (sorted
+    prefix sums). For one Gaussian voice it explains about 2/π ≈ 0.64 of that component's variance (95th
+    percentile 0.77 with 25 windows, 0.70 with 100); two voices apart along it explain more. Measured: one voice
+    0.57–0.83 (espeak voices 0.72–0.77, real single-speaker Finnish 0.59–0.64, single sample-call channels
+    0.57–0.83), two voices 0.89–0.98 (synthetic, espeak and the sample calls mixed to mono). Below
+    :data:`_ONE_VOICE_SPLIT_SHARE` the call is taken as one voice, so only calls that may hold two voices pay for
+    k-means and its one-voice reference; with fewer than :data:`_ONE_VOICE_MIN_WINDOWS` windows the full test decides.
+    """
+    if features.shape[0] < _ONE_VOICE_MIN_WINDOWS:
+        return False  # too few windows to judge: the full test decides
+    centred = features - features.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    projected = np.sort(centred @ vt[0])
+    total = float(np.sum(projected**2))
+    if total <= 1e-12:
+        return True
+    n = projected.size
+    prefix = np.cumsum(projected)[:-1]
+    sizes = np.arange(1, n)
+    between = prefix**2 / sizes + prefix**2 / (n - sizes)  # the other group's sum is -prefix (centred)
+    return float(between.max()) / total < _ONE_VOICE_SPLIT_SHARE
 
 
 def _validate(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from coaching.errors import AudioError
 
@@ -25,6 +24,8 @@ VAD_SAMPLE_RATE_HZ = 16_000
 def _to_16k(samples: np.ndarray, sample_rate_hz: int) -> np.ndarray:
     if sample_rate_hz == VAD_SAMPLE_RATE_HZ:
         return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly  # heavy import (about 1 s), only for audio not at 16 kHz
+
     g = math.gcd(int(sample_rate_hz), VAD_SAMPLE_RATE_HZ)
     resampled = resample_poly(samples, VAD_SAMPLE_RATE_HZ // g, int(sample_rate_hz) // g)
     return np.asarray(resampled, dtype=np.float32)

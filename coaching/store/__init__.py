@@ -10,10 +10,13 @@ tables               teams, agents, calls, segments, words, speech spans, analys
 app_tables           app users, settings, checklist versions, jobs, feedback, practice, coaching sessions
 survey_tables        survey answers, saved mappings, the import upsert
 calls                save and load one analysis (typed ↔ rows), call summaries, the current analysis, ownership
+languages            default languages of teams and agents; how a call's language was chosen (0006)
 feedback             comments, the newest review per item and side, transcript corrections and their status
 results              per-call and per-item frames of current analyses with overrides applied
 outcomes             survey reads narrowed to a scope; NPS / FCR tables
 audit                the append-only audit log (the database refuses UPDATE and DELETE)
 erase                deleting calls with every row that refers to them, a call's audio, surveys, an agent's rows
 scope                the access scopes of :mod:`coaching.access` as SQL conditions
+queue                the job queue's claims: one statement per claim (SKIP LOCKED / compare-and-set), leases,
+                     attempts, finishing a job only while its lease is held
 """

@@ -64,9 +64,11 @@ class ChecklistVersionRow(Base):
 
 
 class JobRow(Base):
-    """A queued analysis: status queued → running → done | failed, with progress and a one-line error."""
+    """A queued analysis (``kind`` analyze: an upload; batch: a file of a batch run): status queued → running →
+    done | failed, with progress and a one-line error; claimed with a lease (:mod:`coaching.store.queue`)."""
 
     __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_kind_created_at", "status", "kind", "created_at"),)  # claims (0007)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="analyze")
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -81,6 +83,14 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # leases (0007): who runs the job until when; claims so far; the batch run; what was analysed with what
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    batch_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    audio_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class CommentRow(Base):

@@ -22,6 +22,7 @@ AUDIT_ACTIONS: tuple[str, ...] = (  # what an entry may say happened
     "accept_correction",
     "reject_correction",
     "rescore",
+    "reanalyze",
     "override",
     "share",
     "unshare",

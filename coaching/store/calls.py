@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, exists, func, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
 from coaching.checklist.types import ChecklistResult
@@ -16,6 +16,7 @@ from coaching.metrics.types import CallMetrics
 from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
 from coaching.scopes import CallContext, CallScope
 from coaching.store.app_tables import TranscriptEditRow
+from coaching.store.languages import call_language, set_call_language
 from coaching.store.scope import call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, SegmentRow, SpeechSpanRow, TeamRow, WordRow
 
@@ -45,15 +46,25 @@ CORRECTION_PENDING = exists().where(TranscriptEditRow.call_id == CallRow.id, Tra
 CORRECTED = exists().where(TranscriptEditRow.call_id == CallRow.id, TranscriptEditRow.status.in_(CORRECTED_STATUSES))
 
 
-def current_analysis_ids() -> Subquery:
-    """The one definition of a call's current analysis: its newest analysis row (highest id).
+def is_current_analysis() -> ColumnElement[bool]:
+    """Condition on ``AnalysisRow``: it is its call's current analysis, the newest row (highest id) of the call.
 
-    Columns ``call_id`` and ``analysis_id``, one row per call that has an analysis; join
-    ``AnalysisRow.id == sub.c.analysis_id``. Older rows stay (they keep their checklist version).
+    The one definition of a call's current analysis (:func:`current_analysis_ids` and
+    :func:`current_analysis_row` apply it); as ``NOT EXISTS`` a newer row it is an index probe per row, so
+    queries that join a page of calls, or group many, never build the whole list first.
+    """
+    newer = aliased(AnalysisRow)
+    return ~exists().where(newer.call_id == AnalysisRow.call_id, newer.id > AnalysisRow.id)
+
+
+def current_analysis_ids() -> Subquery:
+    """The current analysis of each call (:func:`is_current_analysis`): columns ``call_id`` and ``analysis_id``,
+    one row per call that has an analysis; join ``AnalysisRow.id == sub.c.analysis_id``. Older rows stay (they
+    keep their checklist version).
     """
     return (
-        select(AnalysisRow.call_id, func.max(AnalysisRow.id).label("analysis_id"))
-        .group_by(AnalysisRow.call_id)
+        select(AnalysisRow.call_id, AnalysisRow.id.label("analysis_id"))
+        .where(is_current_analysis())
         .subquery("current_analysis")
     )
 
@@ -111,6 +122,8 @@ def save_analysis(
     row.channel_mode = call.channel_mode
     row.model_name = call.model_name
     row.diarization_confidence = analysis.transcript.diarization_confidence
+    set_call_language(row, analysis.transcript.language_check)
+    row.warnings = list(call.warnings) or None
     session.flush()
     replace_transcript(session, call.id, analysis.transcript)
     session.execute(delete(AnalysisRow).where(AnalysisRow.call_id == call.id))
@@ -137,6 +150,7 @@ def replace_transcript(session: Session, call_id: str, transcript: Transcript) -
                 start_s=w.start_s,
                 end_s=w.end_s,
                 probability=w.probability,
+                suspect=w.suspect,
             )
             for i, w in enumerate(seg.words)
         )
@@ -177,7 +191,7 @@ def load_analysis(session: Session, call_id: str) -> Analysis:
         .order_by(WordRow.segment_id, WordRow.position)
     )
     for w in word_rows:
-        words_by_segment.setdefault(w.segment_id, []).append(Word(w.word, w.start_s, w.end_s, w.probability))
+        words_by_segment.setdefault(w.segment_id, []).append(Word(w.word, w.start_s, w.end_s, w.probability, w.suspect))
     spans = session.scalars(
         select(SpeechSpanRow).where(SpeechSpanRow.call_id == call_id).order_by(SpeechSpanRow.start_s)
     )
@@ -190,6 +204,8 @@ def load_analysis(session: Session, call_id: str) -> Analysis:
         speech_spans=tuple(SpeechSpan(s.speaker, s.start_s, s.end_s) for s in spans),  # type: ignore[arg-type]
         channel_mode=row.channel_mode,  # type: ignore[arg-type]
         diarization_confidence=row.diarization_confidence,
+        language_probability=row.language_probability,
+        language_check=call_language(row),
     )
     info = CallInfo(
         id=row.id,
@@ -201,6 +217,7 @@ def load_analysis(session: Session, call_id: str) -> Analysis:
         model_name=row.model_name,
         contact_id=row.contact_id,
         source_filename=row.source_filename,
+        warnings=tuple(row.warnings or ()),
     )
     if current is None:
         raise NotFoundError(f"call {call_id!r} has no analysis")

@@ -107,6 +107,35 @@ def fcr_frame(
     )
 
 
+def outcome_frames(
+    session: Session, scope: OutcomeScope, *, by: Period, levels: tuple[Level, ...], settings: OutcomeSettings
+) -> dict[Level, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(NPS, FCR) per level of the answers in ``scope``, as :func:`nps_frame` and :func:`fcr_frame` give them,
+    from one read of the answers (with the same customers' other answers for the repeats)."""
+    as_of = newest_answer(session)
+    surveys = load_surveys(session=session, scope=scope, repeats=True)
+    visible = surveys[surveys["in_scope"]].drop(columns="in_scope")
+    resolved = None
+    if as_of is not None and not surveys.empty:
+        flags = first_contact_resolved(contacts=surveys, window_days=settings.fcr_window_days, as_of=as_of)
+        resolved = surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope")
+    frames = {}
+    for level in levels:
+        nps = nps_by_period(surveys=visible, by=by, level=level, min_n=settings.min_n)
+        fcr = pd.DataFrame()
+        if resolved is not None:
+            fcr = fcr_by_period(
+                contacts=resolved,
+                by=by,
+                level=level,
+                window_days=settings.fcr_window_days,
+                min_n=settings.min_n,
+                as_of=as_of,
+            )
+        frames[level] = (nps, fcr)
+    return frames
+
+
 def linked_checklist_items(*, session: Session, scope: OutcomeScope = EVERY_ANSWER) -> pd.DataFrame:
     """One row per (survey in ``scope`` linked to a call, checklist item with a pass/fail), coach overrides applied.
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import JSON, Float, Select, and_, column, func, select, true
 from sqlalchemy.orm import Session
 
 from coaching.checklist.reviews import OVERRIDE, RESPONSE, Review, effective_passed, reviewed_score, side_of
@@ -21,7 +21,7 @@ from coaching.store.app_tables import ItemReviewRow
 from coaching.store.calls import current_analysis_ids
 from coaching.store.feedback import review_of
 from coaching.store.scope import call_scope_where
-from coaching.store.tables import AgentRow, AnalysisRow, CallRow
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow
 
 JsonObject = Mapping[str, Any]  # a part of the stored analysis JSON, read only
 
@@ -99,11 +99,20 @@ def results_query(
     call_types: Sequence[str] | None = None,
     *,
     metrics: bool = True,
+    whole_metrics: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """Calls in ``scope`` (of ``agent_ids`` and ``call_types`` when given) joined with their agent and current
-    analysis, oldest first; ``metrics`` adds the parts of the metrics JSON that the call frame shows."""
+    analysis, oldest first; ``metrics`` adds the parts of the metrics JSON that the call frame shows (with
+    ``whole_metrics`` from one ``json_to_record`` of each value: PostgreSQL parses a ``json`` value again for every
+    part taken with ``->``)."""
     latest = current_analysis_ids()
-    parts = _METRIC_PARTS if metrics else ()
+    parts = _METRIC_PARTS if metrics and not whole_metrics else ()
+    record = (  # PostgreSQL: the parts from one parse of the json value (json_to_record)
+        func.json_to_record(AnalysisRow.metrics)
+        .table_valued(column(_METRIC_PARTS[0], Float), *(column(p, JSON) for p in _METRIC_PARTS[1:]))
+        .render_derived(name="metric_parts", with_types=True)
+        .lateral()
+    )
     query = (
         select(
             CallRow.id,
@@ -116,8 +125,9 @@ def results_query(
             AgentRow.team_id,
             AgentRow.name,
             AnalysisRow.score,
-            AnalysisRow.checklist,
+            AnalysisRow.id.label("analysis_id"),
             *(AnalysisRow.metrics[part].label(part) for part in parts),
+            *((record.c[p].label(p) for p in _METRIC_PARTS) if metrics and whole_metrics else ()),
         )
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .join(latest, latest.c.call_id == CallRow.id)
@@ -125,11 +135,53 @@ def results_query(
         .where(call_scope_where(scope))
         .order_by(CallRow.created_at, CallRow.id)
     )
+    if metrics and whole_metrics:
+        query = query.join(record, true())
     if agent_ids is not None:
         query = query.where(CallRow.agent_id.in_(list(agent_ids)))
     if call_types is not None:
         query = query.where(CallRow.call_type.in_(list(call_types)))
     return query
+
+
+StoredItem = tuple[str, str | None, str | None, float, bool | None]  # item id, label, category, weight, passed
+
+
+def current_items(
+    session: Session, analysis_ids: Select[*tuple[Any, ...]] | Sequence[int]
+) -> tuple[dict[int, list[StoredItem]], dict[str, CallReviews]]:
+    """The item rows (:class:`~coaching.store.tables.ItemResultRow`) of analyses in checklist order, and the newest
+    review per (item id, side) of those items, in one query (reviews join the few items that have them)."""
+    review = ("id", "kind", "passed", "auto_passed", "reason", "author_id", "created_at")
+    rows = session.execute(
+        select(
+            ItemResultRow.analysis_id,
+            ItemResultRow.call_id,
+            ItemResultRow.position,
+            ItemResultRow.item_id,
+            ItemResultRow.label,
+            ItemResultRow.category,
+            ItemResultRow.weight,
+            ItemResultRow.passed,
+            *(getattr(ItemReviewRow, c).label(f"review_{c}") for c in review),
+        )
+        .outerjoin(
+            ItemReviewRow,
+            and_(ItemReviewRow.call_id == ItemResultRow.call_id, ItemReviewRow.item_id == ItemResultRow.item_id),
+        )
+        .where(ItemResultRow.analysis_id.in_(analysis_ids))
+        .order_by(ItemResultRow.analysis_id, ItemResultRow.position, ItemReviewRow.id)
+    )
+    items: dict[int, list[StoredItem]] = {}
+    reviews: dict[str, CallReviews] = {}
+    last: tuple[int, int] | None = None
+    for analysis_id, call_id, position, item_id, label, category, weight, passed, review_id, *seen in rows:
+        if (analysis_id, position) != last:
+            items.setdefault(analysis_id, []).append((item_id, label, category, weight, passed))
+            last = (analysis_id, position)
+        if review_id is not None:  # ordered by review id: the newest per side ends up kept
+            reviews.setdefault(call_id, {})[(item_id, side_of(seen[0]))] = Review(item_id, *seen)
+    return items, reviews
 
 
 def load_results(
@@ -141,61 +193,63 @@ def load_results(
     metrics: bool = True,
 ) -> Results:
     """Current analyses of the calls in ``scope`` (default: every call but private practice), of ``agent_ids``
-    and ``call_types`` when given (None: all). Without ``metrics`` the call frame's metric columns are empty."""
-    query = results_query(scope, agent_ids, call_types, metrics=metrics)
+    and ``call_types`` when given (None: all). Without ``metrics`` the call frame's metric columns are empty.
+    Two queries however many calls: the calls, then their item rows with reviews."""
+    whole = session.get_bind().dialect.name == "postgresql"
+    query = results_query(scope, agent_ids, call_types, metrics=metrics, whole_metrics=whole)
     rows = session.execute(query).all()
-    reviews = reviews_by_call(session, query.with_only_columns(CallRow.id).order_by(None)) if rows else {}
+    ids = results_query(scope, agent_ids, call_types, metrics=False).with_only_columns(AnalysisRow.id).order_by(None)
+    items_of, reviews = current_items(session, ids) if rows else ({}, {})
     calls, items = [], []
     for row in rows:
         created = pd.Timestamp(row.created_at)
         created = created.tz_localize("UTC") if created.tzinfo is None else created.tz_convert("UTC")
         own = reviews.get(row.id, {})
-        effective = [_item_row(row, item, created, own) for item in (row.checklist or {}).get("items", [])]
+        effective = [_item_row(row, item, created, own) for item in items_of.get(row.analysis_id, [])]
         items += effective
         calls.append(_call_row(row, created, effective))
     return Results(pd.DataFrame(calls, columns=list(CALL_COLUMNS)), pd.DataFrame(items, columns=list(ITEM_COLUMNS)))
 
 
 def effective_scores(session: Session, call_ids: Select[*tuple[Any, ...]] | Sequence[str]) -> dict[str, float | None]:
-    """Each call's score after coach overrides (its current checklist and reviews, read in two queries)."""
+    """Each call's score after coach overrides (its current item rows and reviews, read in two queries)."""
     if isinstance(call_ids, Select):
         call_ids = call_ids.correlate(None)  # a subquery over calls stands on its own
     latest = current_analysis_ids()
     query = (
         select(CallRow.id, CallRow.agent_id, CallRow.created_at, CallRow.call_type, AgentRow.team_id)
-        .add_columns(AnalysisRow.score, AnalysisRow.checklist)
+        .add_columns(AnalysisRow.score, AnalysisRow.id.label("analysis_id"))
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .join(latest, latest.c.call_id == CallRow.id)
         .join(AnalysisRow, AnalysisRow.id == latest.c.analysis_id)
         .where(CallRow.id.in_(call_ids))
     )
-    reviews = reviews_by_call(session, call_ids)
+    rows = session.execute(query).all()
+    items_of, reviews = current_items(session, [row.analysis_id for row in rows]) if rows else ({}, {})
     scores = {}
-    for row in session.execute(query):
+    for row in rows:
         created = pd.Timestamp(row.created_at)
         own = reviews.get(row.id, {})
-        items = [_item_row(row, item, created, own) for item in (row.checklist or {}).get("items", [])]
+        items = [_item_row(row, item, created, own) for item in items_of.get(row.analysis_id, [])]
         scores[row.id] = effective_score(items, row.score)
     return scores
 
 
-def _item_row(row: Any, item: JsonObject, created: pd.Timestamp, reviews: CallReviews) -> ItemResult:
-    item_id = str(item.get("id"))
+def _item_row(row: Any, item: StoredItem, created: pd.Timestamp, reviews: CallReviews) -> ItemResult:
+    item_id, label, category, weight, auto = item
     override, response = reviews.get((item_id, OVERRIDE)), reviews.get((item_id, RESPONSE))
-    coach = override.passed if override is not None else None
-    auto = item.get("passed")
     return ItemResult(
         call_id=row.id,
         agent_id=row.agent_id,
         team_id=row.team_id,
         created_at=created,
         call_type=row.call_type,
-        item_id=item.get("id"),
-        label=item.get("label"),
-        category=item.get("category"),
-        weight=float(item.get("weight", 1.0)),
+        item_id=item_id,
+        label=label,
+        category=category,
+        weight=weight,
         auto_passed=auto,
-        coach_passed=coach,
+        coach_passed=override.passed if override is not None else None,
         agent_passed=response.passed if response is not None else None,
         passed=effective_passed(auto, override),
     )
@@ -220,18 +274,19 @@ def _call_row(row: Any, created: pd.Timestamp, items: list[ItemResult]) -> CallF
         score=effective_score(items, row.score),
         auto_score=row.score,
     )
-    if "norms" not in row._mapping:  # read without metrics
+    parts = row._mapping
+    if "norms" not in parts:  # read without metrics
         return call
-    speakers = row.speakers or {}
+    speakers = parts.get("speakers") or {}
     return call._replace(
-        talk_ratio_agent=row.talk_ratio_agent,
+        talk_ratio_agent=parts.get("talk_ratio_agent"),
         agent_wpm=speakers.get("agent", {}).get("words_per_minute"),
         agent_sps=_rate(speakers.get("agent", {})),
         customer_sps=_rate(speakers.get("customer", {})),
-        flagged_silences=flagged_silences(row.silences),
-        interruptions=(row.interruptions or {}).get("count"),
-        overtalk_share=(row.overtalk or {}).get("share_of_talk"),
-        out_of_norm=out_of_norm(row.norms),
+        flagged_silences=flagged_silences(parts.get("silences")),
+        interruptions=(parts.get("interruptions") or {}).get("count"),
+        overtalk_share=(parts.get("overtalk") or {}).get("share_of_talk"),
+        out_of_norm=out_of_norm(parts.get("norms")),
     )
 
 

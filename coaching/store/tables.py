@@ -1,10 +1,25 @@
-"""Tables for teams, agents, calls, transcript segments and words, speech spans, analyses."""
+"""Tables for teams, agents, calls, transcript segments and words, speech spans, analyses and their item results."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Connection,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    insert,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coaching.store.base import Base
@@ -14,6 +29,7 @@ class TeamRow(Base):
     __tablename__ = "teams"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    default_language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # its calls' language (0006)
 
 
 class AgentRow(Base):
@@ -21,6 +37,7 @@ class AgentRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), nullable=True, index=True)
+    default_language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # beats the team's (0006)
 
 
 class CallRow(Base):
@@ -45,6 +62,12 @@ class CallRow(Base):
     diarization_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)  # exempt from retention (0005)
     original_audio_path: Mapped[str | None] = mapped_column(Text, nullable=True)  # unredacted, only if kept (0005)
+    # how the language was chosen and how sure it is (0006): coaching.models.LanguageCheck
+    language_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    language_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    language_flags: Mapped[str] = mapped_column(String(64), default="")  # comma-separated; "" not flagged
+    language_channels: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    warnings: Mapped[list | None] = mapped_column(JSON, nullable=True)  # the analysis's warnings (channels, audio)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -70,6 +93,7 @@ class WordRow(Base):
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
     probability: Mapped[float] = mapped_column(Float)
+    suspect: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the hallucination guard's reason
 
 
 class SpeechSpanRow(Base):
@@ -95,3 +119,47 @@ class AnalysisRow(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     metrics: Mapped[dict] = mapped_column(JSON)
     checklist: Mapped[dict] = mapped_column(JSON)
+
+
+class ItemResultRow(Base):
+    """One checklist item of one analysis, as the narrow copy of ``analyses.checklist`` that dashboards group on
+    (written with the analysis; migration 0008). ``passed`` None: the item did not apply or was uncertain."""
+
+    __tablename__ = "item_results"
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(Text, nullable=True)
+    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+def item_result_values(analysis_id: int, call_id: str, checklist: dict) -> list[dict]:
+    """The :class:`ItemResultRow` values of a stored checklist JSON (items without an id are left out); a
+    ``passed`` that is not a bool is stored as None (not counted)."""
+    items = (checklist or {}).get("items", []) if isinstance(checklist, dict) else []
+    return [
+        {
+            "analysis_id": analysis_id,
+            "position": position,
+            "call_id": call_id,
+            "item_id": str(item["id"]),
+            "label": item.get("label"),
+            "category": item.get("category"),
+            "weight": float(item.get("weight", 1.0)),
+            "passed": item.get("passed") if isinstance(item.get("passed"), bool) else None,
+        }
+        for position, item in enumerate(items)
+        if isinstance(item, dict) and item.get("id") is not None
+    ]
+
+
+@event.listens_for(AnalysisRow, "after_insert")
+def _write_item_results(_mapper: Any, connection: Connection, target: AnalysisRow) -> None:
+    """Every analysis row added through a session gets its item rows in the same flush (bulk loaders that
+    insert analyses with Core statements add them with :func:`item_result_values`)."""
+    values = item_result_values(target.id, target.call_id, target.checklist)
+    if values:
+        connection.execute(insert(ItemResultRow), values)

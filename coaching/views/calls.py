@@ -8,13 +8,15 @@ from the norms file (:func:`coaching.metrics.norms.flag_rules`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
 
 from coaching.access import (
     User,
@@ -23,20 +25,29 @@ from coaching.access import (
     can_correct_transcript,
     can_decide_correction,
     can_override_items,
+    can_reanalyse_call,
     can_respond_to_items,
     can_share_practice,
     require_read,
 )
+from coaching.checklist.quality import TranscriptQuality, transcript_quality
 from coaching.checklist.reviews import ReviewedChecklist, apply_reviews
 from coaching.metrics.norms import FlagRules, flag_rules
 from coaching.models import Analysis
 from coaching.store.app_tables import CommentRow, ItemReviewRow, PracticeAttemptRow
 from coaching.store.audit import REPEAT_S, append_entry
-from coaching.store.calls import CORRECTED, CORRECTION_PENDING, call_context, current_analysis_ids, load_analysis
+from coaching.store.calls import (
+    CORRECTED,
+    CORRECTION_PENDING,
+    call_context,
+    current_analysis_ids,
+    is_current_analysis,
+    load_analysis,
+)
 from coaching.store.db import Database
 from coaching.store.feedback import Comment, comments_of, corrections_of, reviews_of
 from coaching.store.results import effective_scores, flagged_silences, out_of_norm
-from coaching.store.scope import call_scope_where
+from coaching.store.scope import call_scope_exists, call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow
 
 FLAGS = (
@@ -50,6 +61,7 @@ FLAGS = (
     "disputed",
     "correction pending",
     "corrected",
+    "language doubtful",
 )
 
 
@@ -103,20 +115,52 @@ _DISPUTED = exists().where(ItemReviewRow.call_id == CallRow.id, ItemReviewRow.ki
 _INTERRUPTIONS = AnalysisRow.metrics[("interruptions", "count")]
 
 
-def call_table(user: User, db: Database, filters: CallFilters | None = None) -> pd.DataFrame:
-    """The calls ``user`` may open, newest first, with score and flags, narrowed by ``filters``.
+def call_table(
+    user: User, db: Database, filters: CallFilters | None = None, *, limit: int | None = None, offset: int = 0
+) -> pd.DataFrame:
+    """The calls ``user`` may open, newest first, with score and flags, narrowed by ``filters``; with ``limit``
+    only that many from the ``offset``-th match on (a page; a few queries however many calls there are).
 
     ``score`` is the score after coach overrides, rounded; ``flags`` the names of :data:`FLAGS` that apply.
     """
     f, rules = filters or CallFilters(), flag_rules()
     query = call_list_query(user, f, rules)
+    exact = _sql_is_exact(f)
+    pages: list[pd.DataFrame] = []
     with db.transaction() as session:
-        rows = session.execute(query).all()
-        reviewed = query.with_only_columns(CallRow.id).order_by(None).where(_REVIEWED)
-        overridden = effective_scores(session, reviewed) if any(r.reviewed for r in rows) else {}
+        if limit is None:
+            pages.append(_checked(session, session.execute(query).all(), f, rules))
+        else:  # rows SQL keeps but the exact filters drop are read past, in growing batches
+            position, wanted, batch = (offset, limit, limit) if exact else (0, offset + limit, 2 * (offset + limit))
+            while True:
+                ids = list(session.scalars(call_page_query(user, f, rules).limit(batch).offset(position)))
+                rows = session.execute(query.where(CallRow.id.in_(ids))).all() if ids else []
+                pages.append(_checked(session, rows, f, rules))
+                position += len(ids)
+                if len(ids) < batch or sum(len(p) for p in pages) >= wanted:
+                    break
+                batch *= 2
+    table = pd.concat(pages, ignore_index=True) if len(pages) > 1 else pages[0]
+    if limit is not None:
+        table = table.iloc[0 if exact else offset :][:limit].reset_index(drop=True)
+    return table
+
+
+def _checked(session: Session, rows: Sequence[Any], f: CallFilters, rules: FlagRules) -> pd.DataFrame:
+    """The list rows of ``rows`` (scores after coach overrides, flags) that pass the exact filters."""
+    reviewed = [r.id for r in rows if r.reviewed]
+    overridden = effective_scores(session, reviewed) if reviewed else {}
     table = pd.DataFrame([_row(r, overridden.get(r.id, r.score), rules) for r in rows], columns=list(COLUMNS))
     table["date"] = pd.to_datetime(table["date"])
     return _filter(table, f)
+
+
+def _sql_is_exact(f: CallFilters) -> bool:
+    """Whether the SQL conditions keep exactly the calls :func:`_filter` keeps (no score bounds, no flag that is
+    read from the metrics JSON or from the score after coach overrides)."""
+    decided = {"uncertain speakers", "commented", "coach reviewed", "disputed", "correction pending", "corrected"}
+    decided.add("language doubtful")
+    return f.min_score is None and f.max_score is None and all(flag in decided for flag in f.flags)
 
 
 def call_list_query(user: User, f: CallFilters, rules: FlagRules) -> Select[*tuple[Any, ...]]:
@@ -134,6 +178,7 @@ def call_list_query(user: User, f: CallFilters, rules: FlagRules) -> Select[*tup
             CallRow.contact_id,
             CallRow.source_filename,
             CallRow.diarization_confidence,
+            CallRow.language_flags,
             AgentRow.name.label("agent_name"),
             AgentRow.team_id,
             AnalysisRow.score,
@@ -153,6 +198,15 @@ def call_list_query(user: User, f: CallFilters, rules: FlagRules) -> Select[*tup
         .order_by(CallRow.created_at.desc(), CallRow.id)
     )
     return query.where(*_sql_filters(f, rules))
+
+
+def call_page_query(user: User, f: CallFilters, rules: FlagRules) -> Select[str]:
+    """Ids of the calls of :func:`call_list_query`, in its order, from the calls table alone (the current analysis
+    joined only for filters that read it), so that a page walks the date index instead of sorting every call."""
+    query = select(CallRow.id).where(call_scope_exists(call_scope(user)), *_sql_filters(f, rules))
+    if f.min_score is not None or f.max_score is not None or f.flags:
+        query = query.outerjoin(AnalysisRow, and_(AnalysisRow.call_id == CallRow.id, is_current_analysis()))
+    return query.order_by(CallRow.created_at.desc(), CallRow.id)
 
 
 def _sql_filters(f: CallFilters, rules: FlagRules) -> list[ColumnElement[bool]]:
@@ -184,6 +238,7 @@ def _sql_filters(f: CallFilters, rules: FlagRules) -> list[ColumnElement[bool]]:
             "disputed": _DISPUTED,
             "correction pending": CORRECTION_PENDING,
             "corrected": CORRECTED,
+            "language doubtful": CallRow.language_flags != "",
         }
         if all(flag in by_flag or flag not in FLAGS for flag in f.flags):
             where.append(or_(false(), *(by_flag[flag] for flag in f.flags if flag in by_flag)))
@@ -206,6 +261,7 @@ def call_flags(row: Any, score: float | None, rules: FlagRules) -> list[str]:
         ("disputed", bool(row.disputed)),
         ("correction pending", bool(row.correction_pending)),
         ("corrected", bool(row.corrected)),
+        ("language doubtful", bool(row.language_flags)),  # coaching.models.LanguageCheck.flags
     )
     return [name for name, hit in checks if hit]
 
@@ -272,6 +328,8 @@ class CallReview:
     can_correct: bool
     can_share: bool
     can_decide: bool = False  # corrections apply at once, and proposals wait for this user's decision
+    quality: TranscriptQuality | None = None  # how sure the recogniser was, per speaker
+    can_reanalyse: bool = False  # analyse the call again with its language forced
 
 
 def call_review(user: User, db: Database, call_id: str) -> CallReview:
@@ -320,4 +378,6 @@ def call_review(user: User, db: Database, call_id: str) -> CallReview:
         can_correct=can_correct_transcript(user, ctx),
         can_share=can_share_practice(user, ctx),
         can_decide=can_decide_correction(user, ctx),
+        can_reanalyse=can_reanalyse_call(user, ctx),
+        quality=analysis.checklist.quality or transcript_quality(analysis.transcript),
     )

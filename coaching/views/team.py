@@ -18,10 +18,11 @@ from coaching.access import User, can_read_team, outcome_scope, require, visible
 from coaching.outcomes.nps import Level, check_level, check_period, json_records
 from coaching.scopes import CallScope
 from coaching.settings import OutcomeSettings
+from coaching.store.aggregates import item_agreement, recent_category_counts
 from coaching.store.app_tables import CoachRatingRow, knowledge_areas
 from coaching.store.db import Database
-from coaching.store.outcomes import fcr_frame, nps_frame, team_lookup
-from coaching.store.results import load_results, rows_where
+from coaching.store.outcomes import outcome_frames, team_lookup
+from coaching.store.survey_tables import as_utc
 from coaching.store.tables import AgentRow, TeamRow
 
 WINDOW_CALLS = 10
@@ -68,36 +69,38 @@ def competence_map(
 ) -> CompetenceMap:
     """Levels per agent and competence for the newest month, the team's growth per month, and coverage."""
     teams, agents = _scope(user, db, team_id)
-    with db.transaction() as session:
-        items = load_results(session, scope=CallScope(team_ids=tuple(teams)), call_types=["real"], metrics=False).items
-        areas = knowledge_areas(session)
-        ratings = pd.DataFrame(
-            session.execute(
-                select(
-                    CoachRatingRow.agent_id, CoachRatingRow.competence, CoachRatingRow.level, CoachRatingRow.rated_at
-                )
-                .where(CoachRatingRow.agent_id.in_(agents["agent_id"].tolist()))
-                .order_by(CoachRatingRow.id)
-            ).all(),
-            columns=["agent_id", "competence", "level", "rated_at"],
-        )
-    if not ratings.empty:
-        ratings["rated_at"] = pd.to_datetime(ratings["rated_at"], utc=True)
-    items = rows_where(items, "passed")
-    categories = list(dict.fromkeys(items["category"].dropna()))
-    competences = categories + [a for a in areas if a not in categories]
     ends = month_ends(last=now or pd.Timestamp.now(tz="UTC"), months=months)
+    with db.transaction() as session:
+        counts = {
+            end: {
+                (c.agent_id, c.category): c
+                for c in recent_category_counts(session, teams, until=end.to_pydatetime(), calls=WINDOW_CALLS)
+            }
+            for end in ends
+        }
+        areas = knowledge_areas(session)
+        ratings = session.execute(
+            select(CoachRatingRow.agent_id, CoachRatingRow.competence, CoachRatingRow.level, CoachRatingRow.rated_at)
+            .where(CoachRatingRow.agent_id.in_(agents["agent_id"].tolist()))
+            .order_by(CoachRatingRow.id)
+        ).all()
+    rated: dict[tuple[str, str], list[tuple[pd.Timestamp, int]]] = {}
+    for agent_id, competence, level, rated_at in ratings:
+        rated.setdefault((agent_id, competence), []).append((pd.Timestamp(as_utc(rated_at)), level))
+    first: dict[str, int] = {}
+    for found in counts.values():
+        for c in found.values():
+            first[c.category] = min(first.get(c.category, c.first), c.first)
+    categories = sorted(first, key=lambda c: (first[c], c))
+    competences = categories + [a for a in areas if a not in categories]
     rows = []
     for end in ends:
         month = end.strftime("%Y-%m")
         for agent in agents.itertuples():
-            mine = items[(items["agent_id"] == agent.agent_id) & (items["created_at"] <= end)]
-            recent_calls = mine.drop_duplicates("call_id").sort_values("created_at")["call_id"].tail(WINDOW_CALLS)
-            mine = mine[mine["call_id"].isin(recent_calls)]
             for competence in competences:
-                in_cat = mine[mine["category"] == competence]
-                auto = float(level_from_share(in_cat["passed"].astype(bool).mean())) if len(in_cat) else None
-                coach = _rating(ratings, agent.agent_id, competence, end)
+                count = counts[end].get((agent.agent_id, competence))
+                auto = float(level_from_share(count.passed / count.n)) if count else None
+                coach = _rating(rated.get((agent.agent_id, competence), []), end)
                 known = [v for v in (auto, coach) if v is not None]
                 rows.append(
                     {
@@ -139,45 +142,38 @@ def competence_map(
     return CompetenceMap(levels, growth, coverage, tuple(e.strftime("%Y-%m") for e in ends))
 
 
-def _rating(ratings: pd.DataFrame, agent_id: str, competence: str, end: pd.Timestamp) -> float | None:
-    if ratings.empty:
-        return None
-    mine = ratings[
-        (ratings["agent_id"] == agent_id) & (ratings["competence"] == competence) & (ratings["rated_at"] <= end)
-    ]
-    return float(mine["level"].iloc[-1]) if len(mine) else None
+def _rating(ratings: list[tuple[pd.Timestamp, int]], end: pd.Timestamp) -> float | None:
+    """The newest (last saved) of an agent's ratings in a competence given by ``end``."""
+    known = [level for rated_at, level in ratings if rated_at <= end]
+    return float(known[-1]) if known else None
 
 
 def calibration(user: User, db: Database, *, team_id: str | None = None) -> pd.DataFrame:
     """Per checklist item: how often the coach's and the agent's views agree with the automatic result."""
     teams, _ = _scope(user, db, team_id)
     with db.transaction() as session:
-        items = load_results(session, scope=CallScope(team_ids=tuple(teams)), metrics=False).items
-    rows = []
-    for (item_id, label), group in items.groupby(["item_id", "label"], sort=False):
-        auto = rows_where(group, "auto_passed")
-        coach = rows_where(auto, "coach_passed")
-        agent = rows_where(auto, "agent_passed")
-        both = rows_where(coach, "agent_passed")
-        rows.append(
+        found = item_agreement(session, CallScope(team_ids=tuple(teams)))
+    return pd.DataFrame(
+        [
             {
-                "item": item_id,
-                "label": label,
-                "calls": len(auto),
-                "auto_pass_rate": _share(auto["auto_passed"] == True) if len(auto) else None,  # noqa: E712
-                "coach_reviews": len(coach),
-                "coach_agrees": _share(coach["coach_passed"] == coach["auto_passed"]),
-                "agent_responses": len(agent),
-                "agent_agrees": _share(agent["agent_passed"] == agent["auto_passed"]),
-                "coach_and_agent": len(both),
-                "coach_agent_agree": _share(both["coach_passed"] == both["agent_passed"]),
+                "item": a.item_id,
+                "label": a.label,
+                "calls": a.calls,
+                "auto_pass_rate": _share(a.auto_passed, a.calls),
+                "coach_reviews": a.coach_reviews,
+                "coach_agrees": _share(a.coach_agrees, a.coach_reviews),
+                "agent_responses": a.agent_responses,
+                "agent_agrees": _share(a.agent_agrees, a.agent_responses),
+                "coach_and_agent": a.coach_and_agent,
+                "coach_agent_agree": _share(a.coach_agent_agree, a.coach_and_agent),
             }
-        )
-    return pd.DataFrame(rows)
+            for a in found
+        ]
+    )
 
 
-def _share(flags: pd.Series) -> float | None:
-    return round(float(flags.astype(bool).mean()), 3) if len(flags) else None
+def _share(hits: int, n: int) -> float | None:
+    return round(hits / n, 3) if n else None
 
 
 @dataclass(frozen=True)
@@ -203,10 +199,17 @@ def team_outcomes(
     frames: dict[str, list[dict[str, object]]] = {"na": [], "nt": [], "fa": [], "ft": []}
     with db.transaction() as session:
         for team in teams:
-            for key, level in _LEVELS:
-                scope = outcome_scope(
+            scopes = {
+                level: outcome_scope(
                     user, level=check_level(level), agent_id=None, team_id=team, team_of=team_lookup(session)
                 )
-                frames["n" + key] += json_records(nps_frame(session, scope, by=period, level=level, settings=config))
-                frames["f" + key] += json_records(fcr_frame(session, scope, by=period, level=level, settings=config))
+                for _, level in _LEVELS
+            }
+            for scope in dict.fromkeys(scopes.values()):  # the answers of a scope are read once for every level
+                levels = tuple(level for level in scopes if scopes[level] == scope)
+                found = outcome_frames(session, scope, by=period, levels=levels, settings=config)
+                for key, level in _LEVELS:
+                    if level in found:
+                        frames["n" + key] += json_records(found[level][0])
+                        frames["f" + key] += json_records(found[level][1])
     return TeamOutcomes(*(pd.DataFrame(frames[k]) for k in ("na", "nt", "fa", "ft")))

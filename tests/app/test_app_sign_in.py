@@ -44,7 +44,6 @@ def open_as(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]
 
     isolate_secrets(monkeypatch)
     st.cache_resource.clear()
-    monkeypatch.setattr(ui.resources.JobWorker, "start", lambda self: None)
     monkeypatch.setattr(ui.resources, "make_transcriber", lambda settings: TruthTranscriber("en_short"))
 
     def run(

@@ -38,11 +38,14 @@ def free_port() -> int:
 def running_app(
     env: Mapping[str, str], *, port: int, log_path: Path, host: str = "127.0.0.1", args: Sequence[str] = ()
 ) -> Iterator[str]:
-    """``streamlit run app.py`` with ``env`` until the block ends; yields its address once it answers health."""
+    """``streamlit run app.py`` and its job worker (``python -m coaching worker``, as ``make run`` starts them) with
+    ``env`` until the block ends; yields the app's address once it answers health."""
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log_path.open("w") as log:
+    worker_command = [sys.executable, "-m", "coaching", "worker", "--poll-s", "0.5"]
+    with log_path.open("w") as log, log_path.with_suffix(".worker.log").open("w") as worker_log:
         process = subprocess.Popen([*command, *args], cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(worker_command, cwd=ROOT, env=dict(env), stdout=worker_log, stderr=subprocess.STDOUT)
         url = f"http://{host}:{port}"
         try:
             deadline = time.time() + 60
@@ -58,7 +61,9 @@ def running_app(
             yield url
         finally:
             process.terminate()
+            worker.terminate()
             process.wait(timeout=20)
+            worker.wait(timeout=20)
 
 
 def settle(page: Page, timeout_ms: int = 30_000) -> None:

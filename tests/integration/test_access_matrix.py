@@ -46,8 +46,10 @@ from coaching.services import (
     corrections,
     feedback,
     jobs,
+    languages,
     outcomes,
     practice,
+    reanalysis,
     retention,
     sessions,
 )
@@ -180,6 +182,15 @@ def _query_sees(w: World, u: User, call_id: str) -> bool:
 
 
 for_calls_seen("views.calls.call_list_query", _query_sees)
+
+
+def _page_sees(w: World, u: User, call_id: str) -> bool:
+    query = call_views.call_page_query(u, call_views.CallFilters(), flag_rules())
+    with w.db.transaction() as session:
+        return call_id in set(session.scalars(query))
+
+
+for_calls_seen("views.calls.call_page_query", _page_sees)
 for_calls(
     "calls.call_original_audio", lambda w, u, c: calls.call_original_audio(u, w.db, c), {c: ADMINS for c in READERS}
 )
@@ -214,6 +225,36 @@ def _submit_practice(w: World, u: User) -> None:
     jobs.submit_analysis(
         u, w.db, settings=w.settings, data=b"x" * 64, filename="a.wav", agent_id="aino", call_type="practice"
     )
+
+
+@acts("batch.plan_batch", "real call", AGENT_READERS)  # a batch queues calls for agents, like an upload
+def _plan_batch(w: World, u: User) -> None:
+    from coaching.analysis.config import AnalysisConfig
+    from coaching.services.batch import BatchItem, plan_batch
+
+    item = BatchItem(path=audio_path("en_short"), agent_id="aino")
+    plan_batch(u, w.db, [item], config=AnalysisConfig.from_environment(w.settings))
+
+
+REANALYSERS = {  # whoever decides the call's corrections (coaches, managers; the agent on their own practice call)
+    REAL: {"coach", "manager", "system"},
+    PRIVATE: {"agent", "system"},
+    SHARED: {"agent", "coach", "manager", "system"},
+}
+
+
+def _reanalyse(w: World, u: User, call_id: str) -> None:
+    from tests.app_helpers import TruthTranscriber
+
+    reanalysis.reanalyse_call(
+        u, w.db, call_id, language="en", settings=w.settings, transcriber=TruthTranscriber("en_short")
+    )
+
+
+for_calls("reanalysis.reanalyse_call", _reanalyse, REANALYSERS)
+for_calls(
+    "reanalysis.submit_reanalysis", lambda w, u, c: reanalysis.submit_reanalysis(u, w.db, c, language="sv"), REANALYSERS
+)
 
 
 @acts("jobs.get_job", "job", {"agent"})  # a job is its submitter's
@@ -488,6 +529,26 @@ def _preferences(w: World, u: User) -> None:
     admin.save_preferences(u, w.db, languages=("fi", "sv", "en"), whisper_model=None, knowledge_areas=("fees",))
 
 
+@acts("languages.set_team_language", "team default language", ORGANISATION)  # managers, like the languages
+def _team_language(w: World, u: User) -> None:
+    languages.set_team_language(u, w.db, "team-north", "sv")
+
+
+@acts("languages.set_agent_language", "agent default language", TEAM_READERS)  # the team's coaches, managers
+def _agent_language(w: World, u: User) -> None:
+    languages.set_agent_language(u, w.db, "aino", "fi")
+
+
+@sees("languages.language_defaults_of", "team default language", ORGANISATION)
+def _sees_team_language(w: World, u: User) -> bool:
+    return any(d.kind == "team" and d.id == "team-north" for d in languages.language_defaults_of(u, w.db))
+
+
+@sees("languages.language_defaults_of", "agent default language", TEAM_READERS)
+def _sees_agent_language(w: World, u: User) -> bool:
+    return any(d.kind == "agent" and d.id == "aino" for d in languages.language_defaults_of(u, w.db))
+
+
 @acts("audit.list_audit", "audit log", AUDIT_READERS)
 def _audit(w: World, u: User) -> None:
     audit.list_audit(u, w.db)
@@ -658,10 +719,15 @@ WITHOUT_USER = {
     "audit.record": "called inside a service's own transaction, with that service's acting user",
     "config.active_checklist": "the organisation's checklist: no one's personal data",
     "config.analysis_config": "the one analysis configuration",
+    "config.with_language_default": "an entry point's request with the agent's or team's default language, after "
+    "that entry point checked access",
     "practice.record_attempt": "the job worker, after the submitter's rights were checked again",
     "retention.retention_policy": "the saved retention periods",
     "retention.run_retention_if_due": "the scheduled job (acts as the system user)",
     "retention.daily_retention": "the scheduled job's thread",
+    "batch.batch_worker": "the batch's worker: each job runs as the user who queued it (plan_batch checked access)",
+    "batch.summarise": "a batch's own jobs, read back by the command that ran it",
+    "batch_ray.run_ray": "the Ray engine of a batch: the same worker, on actors",
 }
 
 

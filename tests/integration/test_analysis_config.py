@@ -19,7 +19,8 @@ from coaching.checklist.loader import DEFAULT_PATH
 from coaching.services.admin import save_preferences
 from coaching.services.calls import get_analysis
 from coaching.services.config import analysis_config
-from coaching.services.jobs import DONE, JobWorker, get_job, submit_analysis
+from coaching.services.jobs import DONE, get_job, submit_analysis
+from coaching.services.worker import JobWorker
 from coaching.settings import Settings
 from coaching.store.db import Database
 from tests.cli_helpers import run_cli

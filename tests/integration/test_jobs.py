@@ -18,16 +18,17 @@ from coaching.services.jobs import (
     FAILED,
     QUEUED,
     RUNNING,
-    JobWorker,
     get_job,
     list_jobs,
     one_line,
     submit_analysis,
 )
 from coaching.services.practice import list_attempts
+from coaching.services.worker import JobWorker
 from coaching.settings import Settings
 from coaching.store.app_tables import JobRow
 from coaching.store.db import Database
+from coaching.store.queue import Claim
 
 pytest_plugins = ("tests.app_helpers",)
 People = Callable[[str], User]
@@ -53,9 +54,9 @@ def test_the_worker_thread_analyses_a_queued_upload_and_reports_progress(
     fake = truth_model("en_short")
 
     class Watching(JobWorker):
-        def _progress(self, job_id: str, stage: str, fraction: float) -> None:
+        def _progress(self, claim: Claim, stage: str, fraction: float) -> None:
             seen.append(stage)
-            super()._progress(job_id, stage, fraction)
+            super()._progress(claim, stage, fraction)
 
     worker = Watching(db=app_db, settings=lambda: app_settings, transcriber_factory=lambda _s: fake, poll_s=0.1)
     job = submit_analysis(emma, app_db, settings=app_settings, data=SHORT, filename="en_short.flac", agent_id="emma")

@@ -13,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 
 from coaching.access import SYSTEM_USER, User
 from coaching.errors import AccessError, InputError, SettingsError
-from coaching.services.jobs import JobWorker
 from coaching.services.retention import (
     call_privacy,
     daily_retention,
@@ -22,6 +21,7 @@ from coaching.services.retention import (
     run_retention_if_due,
     save_retention,
 )
+from coaching.services.worker import JobWorker
 from coaching.settings import RetentionSettings, Settings
 from coaching.store.audit import read_entries
 from coaching.store.calls import load_analysis

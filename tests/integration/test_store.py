@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,21 @@ def test_unreachable_database_is_one_readable_error() -> None:
     with pytest.raises(StoreError) as error:
         Database.open("postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert "\n" not in str(error.value)
+
+
+def test_guard_marks_and_call_warnings_survive_the_store(db: Database) -> None:
+    """A word the hallucination guard doubted stays doubted after a reload (so a re-score never takes it as
+    evidence), and the analysis's warnings (e.g. the same signal on both channels) reach the review page."""
+    analysis = make_analysis()
+    doubted = Word(" Katsotaan.", 1.0, 1.5, 0.2, "low_probability_end")
+    agent = replace(analysis.transcript.segments[0], words=(*analysis.transcript.segments[0].words, doubted))
+    transcript = replace(analysis.transcript, segments=(agent, *analysis.transcript.segments[1:]))
+    warning = "both channels carry the same signal: analysed as mono"
+    analysis = replace(analysis, transcript=transcript, call=replace(analysis.call, warnings=(warning,)))
+    with db.transaction() as session:
+        save_analysis(session, analysis, audio_path="/x.flac")
+    with db.transaction() as session:
+        loaded = load_analysis(session, "call-1")
+    words = loaded.transcript.segments[0].words
+    assert [w.suspect for w in words] == [None, None, "low_probability_end"]
+    assert loaded.call.warnings == (warning,)

@@ -17,3 +17,16 @@ def test_word_error_rate_counts_substitutions_insertions_and_deletions() -> None
 
 def test_character_error_rate() -> None:
     assert character_error_rate(reference="maksu", hypothesis="maksa", language="fi") == pytest.approx(0.2)
+
+
+def test_normalisation_for_cer_is_nfc_lower_case_punctuation_as_spaces_and_counts_spaces() -> None:
+    # the real-speech dev set's scoring (its README): NFC, lower case, punctuation → space, whitespace collapsed
+    decomposed = "Kylma\u0308,  HUNAJA!"  # "ä" as a + combining diaeresis
+    assert normalise(decomposed, language="fi") == ["kylmä", "hunaja"]
+    assert character_error_rate(reference="kylmä hunaja", hypothesis=decomposed, language="fi") == 0.0
+    assert character_error_rate(reference="polku-pyörä", hypothesis="polku pyörä.", language="fi") == 0.0
+    # a space is a character: "huna ja" for "hunaja" is one insertion in 12 characters
+    assert character_error_rate(reference="kylmä hunaja", hypothesis="kylmä huna ja", language="fi") == pytest.approx(
+        1 / 12
+    )
+    assert character_error_rate(reference="tammikuu", hypothesis="tammiku", language="fi") == pytest.approx(1 / 8)

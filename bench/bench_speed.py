@@ -1,0 +1,244 @@
+"""Speed of one call: the whole CLI analysis against raw faster-whisper on the same file and model.
+
+Run from the repository root: .venv/bin/python -m bench.bench_speed [--runs 3] [--samples fi_poor en_good]
+
+Prints, in one run:
+
+1. per sample and model, the wall time of ``python -m coaching analyze FILE`` (a fresh process: start, imports,
+   model load, both channels, metrics, checklist, storage in a scratch database) and of raw faster-whisper in a fresh
+   process (``WhisperModel`` defaults, int8 on the CPU, both channels transcribed, its model load included), the
+   median of ``--runs`` runs taken in turn (raw, product, raw, product, …), their ratio, and the real-time factor
+   (wall time / audio duration) of each;
+2. per sample, the seconds of every stage of one analysis in a fresh process and the non-ASR share: everything that
+   is not speech recognition (decoding, VAD, diarization, redaction, metrics, checklist, storage) as seconds and as a
+   percentage of the audio duration.
+
+Both sides get the same model directory and language detection (raw: Whisper's own; product: among the configured
+languages). Timings on a shared machine are noisy: compare ratios taken in turn, not seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SAMPLES = ("fi_poor", "en_good")
+DEFAULT_MODELS = ("base", "tiny.en")
+
+RAW_SCRIPT = """
+import sys
+from faster_whisper import WhisperModel, decode_audio
+model = WhisperModel(sys.argv[2], device="cpu", compute_type="int8")
+language = sys.argv[3] if len(sys.argv) > 3 else None
+for channel in decode_audio(sys.argv[1], split_stereo=True):
+    segments, _ = model.transcribe(channel, language=language)
+    text = " ".join(s.text for s in segments)
+"""
+
+
+def model_dir(name: str) -> Path:
+    """The directory of a packaged model (the base model is joined into the configured data dir once)."""
+    from coaching.asr.models import resolve_model
+    from coaching.settings import Settings
+
+    info = resolve_model(name, models_dir=Settings.from_env().models_dir)
+    if info.path is None:
+        raise SystemExit(f"model {name!r} is not installed here")
+    return info.path
+
+
+def timed(command: list[str], *, env: dict[str, str]) -> float:
+    """Wall seconds of ``command`` run to completion (it must succeed)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:4])} … failed:\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def compare(sample: str, model: str, *, runs: int, env: dict[str, str], language: str | None) -> dict[str, float]:
+    """Median wall seconds of raw faster-whisper and of the CLI analysis, run in turn."""
+    from audio_samples.truth import audio_path
+
+    path, directory = str(audio_path(sample)), str(model_dir(model))
+    raw_cmd = [sys.executable, "-c", RAW_SCRIPT, path, directory]
+    product_cmd = [sys.executable, "-m", "coaching", "analyze", path, "--agent", "bench", "--model", directory]
+    if language:  # both sides skip detection
+        raw_cmd.append(language)
+        product_cmd += ["--language", language]
+    raw: list[float] = []
+    product: list[float] = []
+    for _ in range(runs):
+        raw.append(timed(raw_cmd, env=env))
+        product.append(timed(product_cmd, env=env))
+    return {"raw_s": statistics.median(raw), "product_s": statistics.median(product)}
+
+
+def stage_times(sample: str, model: str, language: str = "auto") -> dict[str, Any]:
+    """Seconds per stage of one stored analysis in this (fresh) process; ASR = model load + language + decoding."""
+    imports_start = time.perf_counter()
+    from audio_samples.truth import audio_path
+    from coaching.access import SYSTEM_USER
+    from coaching.analysis import pipeline, scoring
+    from coaching.analysis.pipeline import AnalysisRequest
+    from coaching.asr import transcriber as asr
+    from coaching.services import calls
+    from coaching.services.config import analysis_config
+    from coaching.settings import Settings
+    from coaching.store.db import Database
+
+    seconds: dict[str, float] = {"imports": time.perf_counter() - imports_start}
+
+    nested: list[float] = []  # seconds spent in timed calls inside the running one (counted there, not twice)
+    nested_cpu: list[float] = []
+    cpu_seconds: dict[str, float] = {}  # CPU seconds of this process (all threads): steadier on a shared machine
+
+    def wrap(owner: Any, name: str, stage: str) -> None:
+        inner: Callable[..., Any] = getattr(owner, name)
+
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            nested.append(0.0)
+            nested_cpu.append(0.0)
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+                inside, inside_cpu = nested.pop(), nested_cpu.pop()
+                seconds[stage] = seconds.get(stage, 0.0) + elapsed - inside
+                cpu_seconds[stage] = cpu_seconds.get(stage, 0.0) + elapsed_cpu - inside_cpu
+                if nested:
+                    nested[-1] += elapsed
+                    nested_cpu[-1] += elapsed_cpu
+
+        setattr(owner, name, timed_call)
+
+    for owner, name, stage in (
+        (pipeline, "decode_audio", "decode"),
+        (pipeline, "check_not_silent", "decode"),
+        (pipeline, "speech_spans_from_vad", "vad"),
+        (pipeline, "diarize", "diarization"),
+        (pipeline, "redact_transcript", "redaction"),
+        (scoring, "compute_metrics", "metrics"),
+        (scoring, "score_checklist", "checklist"),
+        (calls, "stored_call_of", "storage"),
+        (calls, "store_audio", "storage"),
+        (calls, "save_analysis", "storage"),
+        (asr, "_load_whisper", "asr: model load"),
+    ):
+        wrap(owner, name, stage)
+    start = time.perf_counter()
+    settings = Settings.from_env()
+    db = Database.open(settings.db_url)
+    config = analysis_config(settings, db).with_model(str(model_dir(model)))
+    transcriber = asr.load_transcriber(config.settings)
+    wrap(transcriber, "transcribe", "asr: transcribe")
+    wrap(transcriber, "detect_language", "asr: language")
+    seconds["setup"] = time.perf_counter() - start
+    request = AnalysisRequest(path=audio_path(sample), agent_id="bench", language=language)
+    start = time.perf_counter()
+    analysis = calls.analyze_and_store(
+        SYSTEM_USER, request, settings=config.settings, transcriber=transcriber, db=db, checklist=config.checklist
+    )
+    total_s = time.perf_counter() - start
+    asr_s = sum(v for k, v in seconds.items() if k.startswith("asr"))
+    named_s = sum(v for k, v in seconds.items() if k not in ("setup", "imports"))
+    seconds["other"] = max(0.0, total_s - named_s)
+    return {
+        "duration_s": analysis.call.duration_s,
+        "total_s": total_s,
+        "asr_s": asr_s,
+        "stages": seconds,
+        "cpu_stages": cpu_seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per side, taken in turn (median reported)")
+    parser.add_argument("--samples", nargs="+", default=list(DEFAULT_SAMPLES), help="stereo sample calls")
+    parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS), help="models (.en models: English)")
+    parser.add_argument("--stages-only", action="store_true", help="only the per-stage breakdown")
+    parser.add_argument("--language", default=None, help="give both sides this language (default: both detect)")
+    parser.add_argument("--stage-json", nargs="+", metavar="SAMPLE MODEL [LANGUAGE]", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage_json:  # the child process of the per-stage breakdown
+        print(json.dumps(stage_times(*args.stage_json)))
+        return
+    from audio_samples.truth import load_truth
+
+    scratch = tempfile.mkdtemp(prefix="bench-speed-")
+    env = {**os.environ, "COACHING_DB_URL": f"sqlite:///{scratch}/coaching.db", "PYTHONPATH": str(REPO)}
+    env["COACHING_DATA_DIR"] = os.environ.get("COACHING_DATA_DIR", str(REPO / "data"))
+    for name in args.models:
+        model_dir(name)  # join the packaged model once, before timing
+    subprocess.run(
+        [sys.executable, "-m", "coaching", "checklist", "list"], cwd=REPO, env=env, check=True, capture_output=True
+    )  # create the scratch database (a deployment has one)
+    print(f"cpu cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (a shared machine: figures are noisy)")
+    if not args.stages_only:
+        print(f"\nwhole analysis vs raw faster-whisper, median of {args.runs} in turn")
+        print(
+            f"{'sample':10} {'model':8} {'audio s':>8} {'raw s':>8} {'ours s':>8} {'ours/raw':>9} {'RTF raw':>8} "
+            f"{'RTF ours':>9}"
+        )
+        for sample in args.samples:
+            duration_s = float(load_truth(sample)["duration_s"])
+            for model in args.models:
+                if model.endswith(".en") and not sample.startswith("en"):
+                    continue
+                got = compare(sample, model, runs=args.runs, env=env, language=args.language)
+                raw_s, ours_s = got["raw_s"], got["product_s"]
+                print(
+                    f"{sample:10} {model:8} {duration_s:8.1f} {raw_s:8.1f} {ours_s:8.1f} {ours_s / raw_s:9.2f} "
+                    f"{raw_s / duration_s:8.3f} {ours_s / duration_s:9.3f}"
+                )
+    print("\nstages of one analysis in a fresh process (seconds; non-ASR as % of the audio duration)")
+    for sample in args.samples:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.bench_speed",
+                "--stage-json",
+                sample,
+                args.models[0],
+                args.language or "auto",
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        duration_s, stages = got["duration_s"], got["stages"]
+        non_asr = {k: v for k, v in stages.items() if not k.startswith("asr") and k not in ("setup", "imports")}
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(stages.items(), key=lambda kv: -kv[1]))
+        share = sum(non_asr.values())
+        print(
+            f"{sample} ({duration_s:.1f} s audio, {args.models[0]}): analysis {got['total_s']:.1f} s, "
+            f"ASR {got['asr_s']:.1f} s, non-ASR {share:.2f} s = {100 * share / duration_s:.1f} % of the audio"
+        )
+        print(f"  wall s: {parts} (imports and setup: once per process, not per call)")
+        cpu = got["cpu_stages"]
+        cpu_non_asr = sum(v for k, v in cpu.items() if not k.startswith("asr"))
+        cpu_parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
+        print(
+            f"  CPU s: {cpu_parts}; non-ASR {cpu_non_asr:.2f} s = {100 * cpu_non_asr / duration_s:.1f} % of the audio"
+        )
+
+
+if __name__ == "__main__":
+    main()

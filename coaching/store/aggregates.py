@@ -1,0 +1,168 @@
+"""Checklist item figures grouped in SQL for the team views: pass counts per agent and category over each agent's
+most recent calls (competence map), and per item with the coach's and agent's reviews (calibration).
+
+Rows come from :class:`~coaching.store.tables.ItemResultRow` of the current analyses
+(:func:`coaching.store.calls.is_current_analysis`); an item whose result is None (did not apply, uncertain)
+is never counted. The number of queries does not grow with the number of calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy.orm import Session, aliased
+
+from coaching.checklist.reviews import OVERRIDE, RESPONSE, side_of
+from coaching.scopes import CallScope
+from coaching.store.app_tables import ItemReviewRow
+from coaching.store.calls import is_current_analysis
+from coaching.store.scope import call_scope_where
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """Items of one category in one agent's recent calls: ``n`` with a result, ``passed`` of them (after coach
+    overrides); ``first`` is the lowest checklist position, for ordering."""
+
+    agent_id: str
+    category: str
+    first: int
+    n: int
+    passed: int
+
+
+def _newest_override() -> tuple[type[ItemReviewRow], ColumnElement[bool]]:
+    """An alias of the newest override review of an item result, and its outer-join condition."""
+    override, newer = aliased(ItemReviewRow), aliased(ItemReviewRow)
+    is_newest = ~exists().where(
+        newer.call_id == override.call_id,
+        newer.item_id == override.item_id,
+        newer.kind == OVERRIDE,
+        newer.id > override.id,
+    )
+    on = and_(
+        override.call_id == ItemResultRow.call_id,
+        override.item_id == ItemResultRow.item_id,
+        override.kind == OVERRIDE,
+        is_newest,
+    )
+    return override, on
+
+
+def recent_category_counts(
+    session: Session, team_ids: Sequence[str], *, until: datetime, calls: int
+) -> list[CategoryCount]:
+    """Per agent of ``team_ids`` and category: items with a result and passed among the agent's last ``calls``
+    real, shared, analysed calls up to ``until`` (newest first by time, then id)."""
+    recent = aliased(CallRow)
+    newest = (
+        select(recent.id)
+        .where(
+            recent.agent_id == AgentRow.id,
+            recent.call_type == "real",
+            recent.is_private.is_(False),
+            recent.created_at <= until,
+            exists().where(AnalysisRow.call_id == recent.id),
+        )
+        .order_by(recent.created_at.desc(), recent.id.desc())
+        .limit(calls)
+    )
+    override, on = _newest_override()
+    shown = case((override.passed.is_not(None), override.passed), else_=ItemResultRow.passed)
+    counted = [
+        AgentRow.id,
+        ItemResultRow.category,
+        func.min(ItemResultRow.position),
+        func.count(shown),
+        func.sum(case((shown.is_(True), 1), else_=0)),
+    ]
+    if session.get_bind().dialect.name == "postgresql":  # each agent's newest calls straight from the index
+        window = newest.add_columns(recent.agent_id).lateral("recent_calls")
+        query = select(*counted).select_from(AgentRow).join(window, true())
+        call_id: Any = window.c.id
+    else:  # SQLite: the same subquery as a list per agent
+        query = select(*counted).select_from(AgentRow).join(CallRow, CallRow.id.in_(newest))
+        call_id = CallRow.id
+    query = (
+        query.join(ItemResultRow, ItemResultRow.call_id == call_id)
+        .join(AnalysisRow, AnalysisRow.id == ItemResultRow.analysis_id)
+        .outerjoin(override, on)
+        .where(AgentRow.team_id.in_(list(team_ids)), is_current_analysis(), ItemResultRow.category.is_not(None))
+        .group_by(AgentRow.id, ItemResultRow.category)
+    )
+    return [CategoryCount(a, c, int(f), int(n), int(p or 0)) for a, c, f, n, p in session.execute(query) if n]
+
+
+@dataclass(frozen=True)
+class ItemAgreement:
+    """One row of the calibration table, counts only (the view turns them into shares)."""
+
+    item_id: str
+    label: str | None
+    calls: int  # with an automatic result
+    auto_passed: int
+    coach_reviews: int = 0
+    coach_agrees: int = 0
+    agent_responses: int = 0
+    agent_agrees: int = 0
+    coach_and_agent: int = 0
+    coach_agent_agree: int = 0
+
+
+def item_agreement(session: Session, scope: CallScope) -> list[ItemAgreement]:
+    """Per checklist item (id and label) of the current analyses of the calls in ``scope``: automatic results
+    and how the newest coach override and agent response of each call agree with them (two queries)."""
+    in_scope = and_(is_current_analysis(), call_scope_where(scope))
+    items = (
+        select(
+            ItemResultRow.item_id,
+            ItemResultRow.label,
+            func.count(ItemResultRow.passed),
+            func.sum(case((ItemResultRow.passed.is_(True), 1), else_=0)),
+        )
+        .join(AnalysisRow, AnalysisRow.id == ItemResultRow.analysis_id)
+        .join(CallRow, CallRow.id == AnalysisRow.call_id)  # the current analysis once per call, then its items
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .where(in_scope)
+        .group_by(ItemResultRow.item_id, ItemResultRow.label)
+        .order_by(func.min(ItemResultRow.position), ItemResultRow.item_id, ItemResultRow.label)
+    )
+    totals = {(i, label): ItemAgreement(i, label, int(n), int(p or 0)) for i, label, n, p in session.execute(items)}
+    reviews = (  # from the few reviews to their items
+        select(ItemResultRow.item_id, ItemResultRow.label, ItemResultRow.passed, ItemReviewRow.call_id)
+        .add_columns(ItemReviewRow.kind, ItemReviewRow.passed.label("review_passed"))
+        .select_from(ItemReviewRow)
+        .join(CallRow, CallRow.id == ItemReviewRow.call_id)
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .join(AnalysisRow, AnalysisRow.call_id == CallRow.id)
+        .join(
+            ItemResultRow,
+            and_(ItemResultRow.analysis_id == AnalysisRow.id, ItemResultRow.item_id == ItemReviewRow.item_id),
+        )
+        .where(in_scope, ItemResultRow.passed.is_not(None))
+        .order_by(ItemReviewRow.id)
+    )
+    newest: dict[tuple[str, str | None, str], dict[str, bool | None]] = {}
+    auto: dict[tuple[str, str | None, str], bool] = {}
+    for item_id, label, passed, call_id, kind, review_passed in session.execute(reviews):
+        newest.setdefault((item_id, label, call_id), {})[side_of(kind)] = review_passed
+        auto[(item_id, label, call_id)] = passed
+    counts: dict[tuple[str, str | None], list[int]] = {}
+    for key, sides in newest.items():
+        coach, agent, shown = sides.get(OVERRIDE), sides.get(RESPONSE), auto[key]
+        tally = counts.setdefault(key[:2], [0] * 6)
+        if coach is not None:
+            tally[0:2] = [tally[0] + 1, tally[1] + (coach == shown)]
+        if agent is not None:
+            tally[2:4] = [tally[2] + 1, tally[3] + (agent == shown)]
+        if coach is not None and agent is not None:
+            tally[4:6] = [tally[4] + 1, tally[5] + (coach == agent)]
+    return [
+        ItemAgreement(t.item_id, t.label, t.calls, t.auto_passed, *counts.get(key, [0] * 6))
+        for key, t in totals.items()
+    ]

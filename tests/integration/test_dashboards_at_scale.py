@@ -1,0 +1,295 @@
+"""Dashboards at scale: the pages' queries do not grow with the number of calls, a page of the call list is a
+slice of the whole list, and the SQL aggregates (item rows of migration 0008) agree with reading every item."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, insert, select
+
+from coaching.access import User
+from coaching.demo.scale import build, checklist_json, metrics_json
+from coaching.scopes import CallScope
+from coaching.services.feedback import override_item, respond_to_item
+from coaching.store.app_tables import ItemReviewRow
+from coaching.store.db import Database
+from coaching.store.migrate import MIGRATIONS_DIR
+from coaching.store.results import load_results, rows_where
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
+from coaching.views.calls import FLAGS, CallFilters, call_table
+from coaching.views.progress import agent_progress
+from coaching.views.team import WINDOW_CALLS, calibration, competence_map, level_from_share, team_outcomes
+from tests.pg import pg_bin, postgres_server
+
+COACH = User("coach", "coach", team_ids=("team-01",))
+AGENT = User("agent", "agent", agent_id="agent-001")
+MANAGER = User("manager", "manager")
+
+
+def _db(tmp_path: Path, name: str, calls: int) -> Database:
+    db = Database.open(f"sqlite:///{tmp_path / name}")
+    build(db, calls=calls, agents=10, teams=2, seed=3)
+    return db
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = _db(tmp_path_factory.mktemp("scale"), "small.db", 60)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = _db(tmp_path_factory.mktemp("scale"), "large.db", 600)
+    yield db
+    db.dispose()
+
+
+def _reviewed_db(tmp_path: Path, name: str, calls: int) -> Database:
+    """Scale data where every call has a coach override, so every page reads scores after overrides."""
+    db = _db(tmp_path, name, calls)
+    with db.transaction() as session:
+        now = datetime.now(UTC)
+        session.execute(
+            insert(ItemReviewRow),
+            [
+                {"call_id": c, "item_id": "summary", "kind": "override", "passed": True, "auto_passed": None}
+                | {"reason": "", "author_id": "coach", "author_role": "coach", "created_at": now}
+                for c in session.scalars(select(CallRow.id))
+            ],
+        )
+    return db
+
+
+def _pages(db: Database) -> dict[str, Callable[[], object]]:
+    return {
+        "call list": lambda: call_table(COACH, db, limit=20),
+        "call list, a score bound": lambda: call_table(COACH, db, CallFilters(min_score=0), limit=20, offset=20),
+        "call list, agent": lambda: call_table(AGENT, db, limit=20, offset=20),
+        "progress": lambda: agent_progress(AGENT, db, "agent-001"),
+        "competence map": lambda: competence_map(MANAGER, db),
+        "calibration": lambda: calibration(COACH, db),
+        "team outcomes": lambda: team_outcomes(MANAGER, db),
+    }
+
+
+def _statements(db: Database, read: Callable[[], object]) -> int:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        read()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(seen)
+
+
+def test_no_page_asks_more_queries_for_ten_times_the_calls(tmp_path: Path) -> None:
+    small, large = _reviewed_db(tmp_path, "few.db", 400), _reviewed_db(tmp_path, "many.db", 4000)
+    few = {name: _statements(small, read) for name, read in _pages(small).items()}
+    many = {name: _statements(large, read) for name, read in _pages(large).items()}
+    small.dispose()
+    large.dispose()
+    assert many == few
+    assert max(many.values()) <= 20  # a handful each, not one per call
+
+
+@pytest.mark.parametrize("user", [COACH, AGENT, MANAGER], ids=lambda u: u.id)
+def test_pages_of_the_call_list_are_slices_of_the_whole_list(large: Database, user: User) -> None:
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).date()
+    cases = [
+        CallFilters(),
+        CallFilters(since=month_ago),
+        CallFilters(min_score=40, max_score=80),
+        CallFilters(flags=("low score",)),
+        CallFilters(flags=("long silence", "commented")),
+        CallFilters(flags=("coach reviewed",), call_types=("real",)),
+        CallFilters(agent_ids=("agent-001", "agent-003")),
+    ]
+    for f in cases:
+        whole = call_table(user, large, f)
+        pages = [call_table(user, large, f, limit=25, offset=start) for start in range(0, len(whole) + 25, 25)]
+        assert all(len(p) == 25 for p in pages[: len(whole) // 25]), f
+        assert pages[-1].empty, f
+        pd.testing.assert_frame_equal(pd.concat(pages, ignore_index=True), whole, check_dtype=False, obj=str(f))
+    assert len(call_table(user, large)) > 0
+
+
+def test_the_call_list_pages_only_what_the_user_may_open(large: Database) -> None:
+    with large.transaction() as session:
+        team_of = {a: t for a, t in session.execute(select(AgentRow.id, AgentRow.team_id))}
+    seen = call_table(COACH, large, limit=1000)
+    assert len(seen) and {team_of[a] for a in seen["agent_id"]} == {"team-01"}
+    assert set(call_table(AGENT, large, limit=1000)["agent_id"]) == {"agent-001"}
+    private = call_table(MANAGER, large, limit=1000)
+    assert not private["type"].str.endswith("(private)").any()  # others' private practice never listed
+    assert set(FLAGS) >= {f for text in private["flags"] for f in text.split(", ") if f}
+
+
+def _reference_calibration(db: Database, scope: CallScope) -> pd.DataFrame:
+    """The calibration table from every item row read into Python (the frame the views used to group)."""
+    with db.transaction() as session:
+        items = load_results(session, scope=scope, metrics=False).items
+    rows = []
+    for (item_id, label), group in items.groupby(["item_id", "label"], sort=False):
+        auto = rows_where(group, "auto_passed")
+        coach, agent = rows_where(auto, "coach_passed"), rows_where(auto, "agent_passed")
+        both = rows_where(coach, "agent_passed")
+
+        def share(flags: pd.Series) -> float | None:
+            return round(float(flags.astype(bool).mean()), 3) if len(flags) else None
+
+        rows.append(
+            {
+                "item": item_id,
+                "label": label,
+                "calls": len(auto),
+                "auto_pass_rate": share(auto["auto_passed"] == True) if len(auto) else None,  # noqa: E712
+                "coach_reviews": len(coach),
+                "coach_agrees": share(coach["coach_passed"] == coach["auto_passed"]),
+                "agent_responses": len(agent),
+                "agent_agrees": share(agent["agent_passed"] == agent["auto_passed"]),
+                "coach_and_agent": len(both),
+                "coach_agent_agree": share(both["coach_passed"] == both["agent_passed"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_calibration_in_sql_is_what_grouping_every_item_gave(large: Database) -> None:
+    with large.transaction() as session:
+        call_id = session.scalars(
+            select(CallRow.id).join(AgentRow).where(AgentRow.team_id == "team-01", CallRow.is_private.is_(False))
+        ).first()
+    assert call_id is not None
+    override_item(COACH, large, call_id, "greeting", passed=True, reason="heard it")
+    override_item(COACH, large, call_id, "greeting", passed=None, reason="cleared")  # the newest counts
+    override_item(COACH, large, call_id, "empathy", passed=False, reason="not heard")
+    got = calibration(COACH, large).sort_values("item").reset_index(drop=True)
+    want = _reference_calibration(large, CallScope(team_ids=("team-01",))).sort_values("item").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert got["coach_reviews"].sum() > 0 and got["agent_responses"].sum() > 0  # the data have both sides
+
+
+def test_competence_levels_come_from_each_agents_last_calls_without_uncertain_items(large: Database) -> None:
+    now = pd.Timestamp.now(tz="UTC")
+    levels = competence_map(COACH, large, now=now).levels
+    with large.transaction() as session:
+        items = load_results(session, scope=CallScope(team_ids=("team-01",)), call_types=["real"], metrics=False)
+    known = rows_where(items.items, "passed")
+    assert len(known) < len(items.items)  # the data hold uncertain items (passed None): they are not counted
+    end = now.normalize() + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+    checked = 0
+    for agent_id, mine in known[known["created_at"] <= end].groupby("agent_id"):
+        calls = items.calls[items.calls["agent_id"] == agent_id].sort_values(["created_at", "call_id"])
+        recent = set(calls["call_id"].tail(WINDOW_CALLS))
+        window = mine[mine["call_id"].isin(recent)]
+        for category, group in window.groupby("category"):
+            row = levels[(levels["agent_id"] == agent_id) & (levels["competence"] == category)]
+            assert row["auto_level"].iloc[0] == level_from_share(group["passed"].astype(bool).mean())
+            checked += 1
+    assert checked >= 6
+
+
+def test_item_rows_follow_each_analysis_and_the_migration_fills_them(tmp_path: Path, large: Database) -> None:
+    with large.transaction() as session:
+        rows = session.execute(select(AnalysisRow.id, AnalysisRow.call_id, AnalysisRow.checklist).limit(30)).all()
+        for analysis_id, call_id, checklist in rows:
+            stored = session.scalars(
+                select(ItemResultRow).where(ItemResultRow.analysis_id == analysis_id).order_by(ItemResultRow.position)
+            ).all()
+            assert [(r.item_id, r.passed) for r in stored] == [
+                (v["item_id"], v["passed"]) for v in item_result_values(analysis_id, call_id, checklist)
+            ]
+    database = Database.open(f"sqlite:///{tmp_path / 'm.db'}", migrate=False)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+    rng = random.Random(1)
+    checklists = [checklist_json(rng, 0.6) for _ in range(3)]
+    with database.engine.begin() as connection:
+        connection.execute(insert(TeamRow), [{"id": "t", "name": "t"}])
+        connection.execute(insert(AgentRow), [{"id": "a", "name": "a", "team_id": "t"}])
+        now = datetime.now(UTC)
+        connection.execute(
+            insert(CallRow),
+            [
+                {"id": f"c{n}", "agent_id": "a", "audio_sha256": f"{n:064d}", "audio_path": "x", "duration_s": 60.0}
+                | {"language": "fi", "channel_mode": "stereo", "model_name": "m", "created_at": now}
+                | {"call_type": "real", "is_private": False, "legal_hold": False}
+                for n in range(3)
+            ],
+        )
+        connection.execute(
+            insert(AnalysisRow),
+            [
+                {"id": n + 1, "call_id": f"c{n}", "created_at": now, "schema_version": "1", "score": c["score"]}
+                | {"metrics": metrics_json(rng, 60.0), "checklist": c}
+                for n, c in enumerate(checklists)
+            ],
+        )
+    database.dispose()
+    database = Database.open(f"sqlite:///{tmp_path / 'm.db'}")  # up to the newest: 0008 fills item_results
+    with database.transaction() as session:
+        backfilled = session.execute(
+            select(ItemResultRow.analysis_id, ItemResultRow.item_id, ItemResultRow.passed).order_by(
+                ItemResultRow.analysis_id, ItemResultRow.position
+            )
+        ).all()
+    database.dispose()
+    expected = [
+        (v["analysis_id"], v["item_id"], v["passed"])
+        for n, c in enumerate(checklists)
+        for v in item_result_values(n + 1, f"c{n}", c)
+    ]
+    assert [tuple(r) for r in backfilled] == expected and any(p is None for *_, p in expected)
+
+
+def test_an_agent_response_and_a_new_analysis_show_in_the_aggregates(large: Database) -> None:
+    with large.transaction() as session:
+        call_id = session.scalars(
+            select(CallRow.id).where(CallRow.agent_id == "agent-001", CallRow.is_private.is_(False))
+        ).first()
+    assert call_id is not None
+    respond_to_item(AGENT, large, call_id, "close", agrees=False, reason="I said it")
+    got = calibration(COACH, large).set_index("item")
+    want = _reference_calibration(large, CallScope(team_ids=("team-01",))).set_index("item")
+    assert got.loc["close", "agent_responses"] == want.loc["close", "agent_responses"] >= 1
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
+    """The PostgreSQL forms (LATERAL per agent, json_to_record) agree with SQLite on the same generated data."""
+    if pg_bin() is None or os.geteuid() != 0:
+        pytest.skip("PostgreSQL server binaries not installed")
+    with postgres_server() as url:
+        pg = Database.open(url)
+        lite = _db(Path(tempfile.mkdtemp()), "same.db", 600)
+        build(pg, calls=600, agents=10, teams=2, seed=3)
+        try:
+            for read in (
+                lambda db: calibration(COACH, db),
+                lambda db: competence_map(COACH, db).levels,
+                lambda db: agent_progress(AGENT, db, "agent-001").calls.drop(columns="created_at"),
+                lambda db: call_table(COACH, db, limit=30).drop(columns="date"),
+            ):
+                pd.testing.assert_frame_equal(read(pg), read(lite), check_dtype=False)
+        finally:
+            pg.dispose()
+            lite.dispose()
