@@ -5,7 +5,7 @@ Run from the repository root: .venv/bin/python -m bench.bench_scale [--calls 100
 20 teams, a year of calls and survey answers); ``--sqlite`` / ``--postgres`` reuse a database it filled, otherwise
 a temporary SQLite file and a throw-away PostgreSQL server on loopback (as in tests/pg.py) are filled first.
 Each read model runs as the user the page shows it to (scoped in the query): a coach of one team, an agent,
-a manager choosing one team.
+a manager choosing one team, and a manager on all teams (the team page's first view).
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ def read_models(db: Database) -> dict[str, Callable[[], object]]:
         "team outcomes manager, one team": lambda: team_outcomes(manager, db, team_id="team-07"),
         "calibration coach": lambda: calibration(coach, db),
         "calibration manager, one team": lambda: calibration(manager, db, team_id="team-07"),
+        # the team page's first view for a manager: every team (20 teams, 100 000 calls)
+        "competence map manager, all teams": lambda: competence_map(manager, db),
+        "team outcomes manager, all teams": lambda: team_outcomes(manager, db),
+        "calibration manager, all teams": lambda: calibration(manager, db),
     }
 
 
