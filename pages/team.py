@@ -15,7 +15,10 @@ user = require_user()
 db = database()
 st.title("Team")
 teams = {t.id: t.name for t in list_teams(user, db) if user.role == "manager" or t.id in user.team_ids}
-choice = choose("Team", {"": "All teams" if user.role == "manager" else "All my teams", **teams}, key="team_choice")
+if user.role == "manager":  # one team first: the whole organisation (100 000 calls a year) is a slower overview
+    choice = choose("Team", {**teams, "": "All teams"}, key="team_choice")
+else:
+    choice = choose("Team", {"": "All my teams", **teams}, key="team_choice")
 team_id = choice or None
 
 competences, outcomes, calibrate = st.tabs(["Competence map", "NPS and FCR", "Calibration"])

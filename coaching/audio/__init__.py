@@ -6,6 +6,8 @@ decode    validate and decode any file ffmpeg/PyAV reads into float32 channels (
           :func:`decode.probe_audio`, :func:`decode.check_not_silent`); typed errors name the file and the limit
 channels  channel sanity of a stereo call, before anything listens: dual mono (one signal saved twice) → mono,
           crosstalk / echo of the other side removed, silent channels named (:func:`channels.check_channels`)
+frames    frame features in plain numpy, equal to librosa's: YIN pitch (:func:`frames.yin_f0_hz`),
+          :func:`frames.rms`, :func:`frames.zero_crossing_rate` (no librosa import on the analysis path)
 sniff     byte-level looks at a file's start: signatures, the WAV header's declared length, an unfinished Ogg
 files     recordings stored under the uploaded file's sha256: :func:`files.store_audio` (the redacted copy, FLAC),
           :func:`files.store_original` (the unredacted original, only when kept: verified, atomic copy),

@@ -1,4 +1,4 @@
-"""Voice delivery figures: pitch (librosa yin gated by RMS voicing) and loudness.
+"""Voice delivery figures: pitch (YIN gated by RMS voicing; :mod:`coaching.audio.frames`) and loudness.
 
 These describe how someone spoke (pitch level, pitch range, loudness); they are never
 emotion labels. For agents that is the law (EU AI Act Art. 5(1)(f)); customer figures are
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coaching.audio.frames import rms, yin_f0_hz, zero_crossing_rate
 from coaching.errors import AudioError
 from coaching.jsonable import JsonMixin
 
@@ -73,8 +74,6 @@ def _yin_inside(
     y: np.ndarray, ranges: list[tuple[int, int]], *, hop: int, frame: int, sr: int, fmin_hz: float, fmax_hz: float
 ) -> np.ndarray:
     """yin f0 for the frames in ``ranges`` (NaN elsewhere), running yin once over the joined stretches."""
-    import librosa
-
     n_frames = 1 + y.size // hop
     f0 = np.full(n_frames, np.nan)
     if not ranges:
@@ -82,7 +81,7 @@ def _yin_inside(
     joined = np.concatenate([y[i0 * hop : i1 * hop] for i0, i1 in ranges])
     if joined.size < frame:
         joined = np.pad(joined, (0, frame - joined.size))
-    part = librosa.yin(joined, fmin=fmin_hz, fmax=fmax_hz, sr=sr, frame_length=frame, hop_length=hop)
+    part = yin_f0_hz(joined, sample_rate_hz=sr, frame_length=frame, hop_length=hop, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
     offset = 0
     for i0, i1 in ranges:
         count = min(i1 - i0, part.size - offset)
@@ -104,8 +103,6 @@ def frame_features(
     With ``spans``, yin runs only on frames inside them (padded by YIN_SPAN_PAD_S) and f0 is
     NaN elsewhere: a speaker's own channel is mostly silence, and yin is the costly part.
     """
-    import librosa  # heavy import, kept lazy
-
     if samples.ndim != 1:
         raise AudioError(f"delivery takes one channel of shape (n_samples,), got shape {samples.shape}")
     if sample_rate_hz <= 0:
@@ -118,14 +115,16 @@ def frame_features(
     if y.size < frame:
         y = np.pad(y, (0, frame - y.size))
     if spans is None:
-        f0 = librosa.yin(y, fmin=fmin_hz, fmax=fmax_hz, sr=sample_rate_hz, frame_length=frame, hop_length=hop)
+        f0 = yin_f0_hz(
+            y, sample_rate_hz=sample_rate_hz, frame_length=frame, hop_length=hop, fmin_hz=fmin_hz, fmax_hz=fmax_hz
+        )
     else:
         ranges = _frame_ranges(spans, hop_s=hop / sample_rate_hz, n_frames=1 + y.size // hop)
         f0 = _yin_inside(y, ranges, hop=hop, frame=frame, sr=sample_rate_hz, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
-    rms = librosa.feature.rms(y=y, frame_length=frame, hop_length=hop, center=True)[0]
-    zcr = librosa.feature.zero_crossing_rate(y, frame_length=frame, hop_length=hop, center=True)[0]
-    n = min(f0.size, rms.size, zcr.size)
-    rms_dbfs = 20.0 * np.log10(np.maximum(rms[:n], 1e-10))
+    level = rms(y, frame_length=frame, hop_length=hop)
+    zcr = zero_crossing_rate(y, frame_length=frame, hop_length=hop)
+    n = min(f0.size, level.size, zcr.size)
+    rms_dbfs = 20.0 * np.log10(np.maximum(level[:n], 1e-10))
     return FrameFeatures(
         hop_s=hop / sample_rate_hz,
         times_s=np.arange(n) * (hop / sample_rate_hz),

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coaching.audio.frames import rms as frame_rms
+from coaching.audio.frames import yin_f0_hz, zero_crossing_rate
 from coaching.errors import AudioError, EmptyAudioError
 
 _FRAME_HOP_S = 0.01
@@ -229,7 +231,7 @@ def _frames(
     *, samples: np.ndarray, sample_rate_hz: int, start_s: float, end_s: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frame times (n,), MFCC 1.. (n, _N_MFCC - 1) and voiced pitch in semitones re 100 Hz (n,), NaN if unvoiced."""
-    import librosa  # heavy import, deferred
+    import librosa  # heavy import, deferred (MFCCs: only mono calls that may hold two voices get here)
 
     hop = max(1, round(_FRAME_HOP_S * sample_rate_hz))
     n_fft = 1 << max(6, math.ceil(math.log2(0.025 * sample_rate_hz)))
@@ -238,16 +240,16 @@ def _frames(
     y = samples[first : max(int(end_s * sample_rate_hz), first + 1)].astype(np.float32)
     y = np.pad(y, (0, max(0, pitch_frame - y.size)))
     mfcc = librosa.feature.mfcc(y=y, sr=sample_rate_hz, n_mfcc=_N_MFCC, n_fft=n_fft, hop_length=hop, n_mels=40)
-    f0 = librosa.yin(
+    f0 = yin_f0_hz(
         y,
-        fmin=_FMIN_HZ,
-        fmax=min(_FMAX_HZ, sample_rate_hz / 4),
-        sr=sample_rate_hz,
+        sample_rate_hz=sample_rate_hz,
         frame_length=pitch_frame,
         hop_length=hop,
+        fmin_hz=_FMIN_HZ,
+        fmax_hz=min(_FMAX_HZ, sample_rate_hz / 4),
     )
-    rms = librosa.feature.rms(y=y, frame_length=n_fft, hop_length=hop)[0]
-    zcr = librosa.feature.zero_crossing_rate(y, frame_length=n_fft, hop_length=hop)[0]
+    rms = frame_rms(y, frame_length=n_fft, hop_length=hop)
+    zcr = zero_crossing_rate(y, frame_length=n_fft, hop_length=hop)
     n = min(mfcc.shape[1], f0.size, rms.size, zcr.size)
     loud = rms[:n] > 0.1 * max(float(np.percentile(rms[:n], 95)), 1e-8)
     voiced = loud & (zcr[:n] < 0.2) & (f0[:n] > _FMIN_HZ * 1.05) & (f0[:n] < _FMAX_HZ * 0.95)
