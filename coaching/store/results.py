@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import JSON, Float, Select, and_, column, func, select, true
+from sqlalchemy import JSON, Float, Select, and_, column, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from coaching.checklist.reviews import OVERRIDE, RESPONSE, Review, effective_passed, reviewed_score, side_of
@@ -103,15 +103,15 @@ def results_query(
 ) -> Select[*tuple[Any, ...]]:
     """Calls in ``scope`` (of ``agent_ids`` and ``call_types`` when given) joined with their agent and current
     analysis, oldest first; ``metrics`` adds the parts of the metrics JSON that the call frame shows (with
-    ``whole_metrics`` from one ``json_to_record`` of each value: PostgreSQL parses a ``json`` value again for every
-    part taken with ``->``)."""
+    ``whole_metrics``, PostgreSQL: the call frame's figures themselves, computed in the database from one
+    ``json_to_record`` of each value, so no JSON is sent or parsed in Python: :data:`_PG_FIGURES`)."""
     latest = current_analysis_ids()
     parts = _METRIC_PARTS if metrics and not whole_metrics else ()
     record = (  # PostgreSQL: the parts from one parse of the json value (json_to_record)
         func.json_to_record(AnalysisRow.metrics)
         .table_valued(column(_METRIC_PARTS[0], Float), *(column(p, JSON) for p in _METRIC_PARTS[1:]))
-        .render_derived(name="metric_parts", with_types=True)
-        .lateral()
+        .render_derived(with_types=True)
+        .lateral("metric_parts")
     )
     query = (
         select(
@@ -127,7 +127,11 @@ def results_query(
             AnalysisRow.score,
             AnalysisRow.id.label("analysis_id"),
             *(AnalysisRow.metrics[part].label(part) for part in parts),
-            *((record.c[p].label(p) for p in _METRIC_PARTS) if metrics and whole_metrics else ()),
+            *(
+                (literal_column(sql).label(name) for name, sql in _PG_FIGURES.items())
+                if metrics and whole_metrics
+                else ()
+            ),
         )
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .join(latest, latest.c.call_id == CallRow.id)
@@ -143,6 +147,26 @@ def results_query(
         query = query.where(CallRow.call_type.in_(list(call_types)))
     return query
 
+
+# The call frame's metric figures computed by PostgreSQL from the parts of ``json_to_record`` (``metric_parts``):
+# the same rules as :func:`_call_row` reads from the JSON parts on other databases.
+_SPEAKER = "metric_parts.speakers -> '{side}'"
+_PG_FIGURES = {
+    "pg_talk_ratio_agent": "metric_parts.talk_ratio_agent",
+    "pg_agent_wpm": f"({_SPEAKER.format(side='agent')} ->> 'words_per_minute')::float",
+    **{
+        f"pg_{side}_sps": f"coalesce(({_SPEAKER.format(side=side)} ->> 'articulation_rate_sps')::float, "
+        f"({_SPEAKER.format(side=side)} ->> 'syllables_per_second')::float)"
+        for side in ("agent", "customer")
+    },
+    "pg_flagged_silences": "(SELECT count(*) FROM json_array_elements(CASE WHEN json_typeof(metric_parts.silences) "
+    "= 'array' THEN metric_parts.silences END) AS s WHERE s ->> 'flagged' = 'true')",
+    "pg_interruptions": "(metric_parts.interruptions ->> 'count')::int",
+    "pg_overtalk_share": "(metric_parts.overtalk ->> 'share_of_talk')::float",
+    "pg_out_of_norm": "ARRAY(SELECT coalesce(n.value ->> 'label', n.key) FROM json_each(CASE WHEN "
+    "json_typeof(metric_parts.norms) = 'object' THEN metric_parts.norms END) WITH ORDINALITY AS n(key, value, i) "
+    "WHERE n.value ->> 'status' IN ('below', 'above') ORDER BY n.i)",
+}
 
 StoredItem = tuple[str, str | None, str | None, float, bool | None]  # item id, label, category, weight, passed
 
@@ -275,6 +299,17 @@ def _call_row(row: Any, created: pd.Timestamp, items: list[ItemResult]) -> CallF
         auto_score=row.score,
     )
     parts = row._mapping
+    if "pg_out_of_norm" in parts:  # PostgreSQL: the figures came computed (_PG_FIGURES)
+        return call._replace(
+            talk_ratio_agent=parts["pg_talk_ratio_agent"],
+            agent_wpm=parts["pg_agent_wpm"],
+            agent_sps=parts["pg_agent_sps"],
+            customer_sps=parts["pg_customer_sps"],
+            flagged_silences=parts["pg_flagged_silences"],
+            interruptions=parts["pg_interruptions"],
+            overtalk_share=parts["pg_overtalk_share"],
+            out_of_norm=tuple(parts["pg_out_of_norm"] or ()),
+        )
     if "norms" not in parts:  # read without metrics
         return call
     speakers = parts.get("speakers") or {}
