@@ -1,8 +1,9 @@
 """Empathy checklist: versioned YAML checklists, detectors with evidence, word choice.
 
 Public API: :func:`load_checklist`, :func:`score_checklist`, :func:`checklist_json_schema`.
-Transcript quality per speaker (:func:`quality.transcript_quality`) turns unmatched phrase items on an unsure
-transcript into uncertain ones (passed None, ``status`` "uncertain") instead of failed.
+Transcript quality per speaker (:func:`scoring.transcript_quality`, the figure :class:`quality.TranscriptQuality`)
+turns unmatched phrase items on an unsure transcript into uncertain ones (passed None, ``status`` "uncertain")
+instead of failed.
 """
 
 from __future__ import annotations

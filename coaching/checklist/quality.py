@@ -1,7 +1,9 @@
 """Transcript quality per speaker: how sure the recogniser was of each speaker's words.
 
 A phrase item that did not match on a transcript the recogniser was unsure of is *uncertain*, not failed
-(:func:`coaching.checklist.scoring.score_checklist`): the phrase may have been said and misheard.
+(:func:`coaching.checklist.scoring.score_checklist`): the phrase may have been said and misheard. The figures of a
+transcript come from :func:`coaching.checklist.scoring.transcript_quality`; this module holds only the result type
+and its thresholds, so the checklist's result types (:mod:`coaching.checklist.types`) need nothing of the transcript.
 
 Thresholds measured with the packaged ``base`` model (``python -m coaching analyze … --json``), share of words
 below :data:`LOW_PROBABILITY` per speaker: real Finnish read speech (16 kHz and 8 kHz mu-law; CER 0.02–0.08)
@@ -16,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from coaching.jsonable import JsonObject
-from coaching.models import SPEAKERS, Speaker, Transcript, segment_words
 
 LOW_PROBABILITY = 0.5  # a word recognised with a probability below this is a low-probability word
 LOW_QUALITY_SHARE = 0.2  # a speaker with more than this share of low-probability words has a low-quality transcript
@@ -59,10 +60,10 @@ class TranscriptQuality:
     low_probability: float = LOW_PROBABILITY
     low_quality_share: float = LOW_QUALITY_SHARE
 
-    def of(self, speaker: Speaker) -> SpeakerQuality:
+    def of(self, speaker: Literal["agent", "customer"]) -> SpeakerQuality:
         return self.agent if speaker == "agent" else self.customer
 
-    def low(self, speaker: Speaker) -> bool:
+    def low(self, speaker: Literal["agent", "customer"]) -> bool:
         """More than ``low_quality_share`` of the speaker's words are low-probability (False without words)."""
         share = self.of(speaker).low_probability_share
         return share is not None and share > self.low_quality_share
@@ -71,7 +72,10 @@ class TranscriptQuality:
         return {
             "low_probability": self.low_probability,
             "low_quality_share": self.low_quality_share,
-            "speakers": {s: {**self.of(s).to_dict(), "low_quality": self.low(s)} for s in SPEAKERS},
+            "speakers": {
+                "agent": {**self.agent.to_dict(), "low_quality": self.low("agent")},
+                "customer": {**self.customer.to_dict(), "low_quality": self.low("customer")},
+            },
         }
 
 
@@ -82,16 +86,6 @@ def speaker_quality(probabilities: Iterable[float]) -> SpeakerQuality:
         return SpeakerQuality(words=0, low_probability_words=0, mean_probability=None)
     low = int(np.count_nonzero(values < LOW_PROBABILITY))
     return SpeakerQuality(words=int(values.size), low_probability_words=low, mean_probability=float(values.mean()))
-
-
-def transcript_quality(transcript: Transcript) -> TranscriptQuality:
-    """Per speaker quality of ``transcript``; text without word timings (a person's correction) counts as sure."""
-    by_speaker: dict[Speaker, list[float]] = {speaker: [] for speaker in SPEAKERS}
-    for segment in transcript.segments:
-        by_speaker[segment.speaker].extend(w.probability for w in segment_words(segment))
-    return TranscriptQuality(
-        agent=speaker_quality(by_speaker["agent"]), customer=speaker_quality(by_speaker["customer"])
-    )
 
 
 def quality_json_schema() -> JsonObject:
@@ -115,7 +109,7 @@ def quality_json_schema() -> JsonObject:
         "properties": {
             "low_probability": {"type": "number", "minimum": 0, "maximum": 1},
             "low_quality_share": {"type": "number", "minimum": 0, "maximum": 1},
-            "speakers": {"type": "object", "properties": {s: speaker for s in SPEAKERS}},
+            "speakers": {"type": "object", "properties": {"agent": speaker, "customer": speaker}},
         },
     }
 

@@ -20,7 +20,7 @@ from coaching.checklist.detectors import (
     detect_talk_ratio,
 )
 from coaching.checklist.loader import load_checklist
-from coaching.checklist.quality import TranscriptQuality, transcript_quality
+from coaching.checklist.quality import TranscriptQuality, speaker_quality
 from coaching.checklist.semantic import SemanticMatcher, default_semantic_matcher
 from coaching.checklist.sequence import detect_sequence
 from coaching.checklist.turns import text_turns
@@ -37,7 +37,7 @@ from coaching.errors import ChecklistError
 
 if TYPE_CHECKING:
     from coaching.metrics.types import CallMetrics
-from coaching.models import Transcript
+from coaching.models import SPEAKERS, Speaker, Transcript, segment_words
 from coaching.settings import SUPPORTED_LANGUAGES
 
 _AUTO = "auto"
@@ -114,6 +114,16 @@ def weighted_score(outcomes: Iterable[tuple[bool | None, float]]) -> float | Non
 def overall_score(items: Iterable[ItemResult]) -> float | None:
     """The score of item results (see :func:`weighted_score`)."""
     return weighted_score((r.passed, r.weight) for r in items)
+
+
+def transcript_quality(transcript: Transcript) -> TranscriptQuality:
+    """Per speaker quality of ``transcript``; text without word timings (a person's correction) counts as sure."""
+    by_speaker: dict[Speaker, list[float]] = {speaker: [] for speaker in SPEAKERS}
+    for segment in transcript.segments:
+        by_speaker[segment.speaker].extend(w.probability for w in segment_words(segment))
+    return TranscriptQuality(
+        agent=speaker_quality(by_speaker["agent"]), customer=speaker_quality(by_speaker["customer"])
+    )
 
 
 def score_checklist(

@@ -30,8 +30,9 @@ from coaching.access import (
     can_share_practice,
     require_read,
 )
-from coaching.checklist.quality import TranscriptQuality, transcript_quality
+from coaching.checklist.quality import TranscriptQuality
 from coaching.checklist.reviews import ReviewedChecklist, apply_reviews
+from coaching.checklist.scoring import transcript_quality
 from coaching.metrics.norms import FlagRules, flag_rules
 from coaching.models import Analysis
 from coaching.store.app_tables import CommentRow, ItemReviewRow, PracticeAttemptRow

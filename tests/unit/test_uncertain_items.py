@@ -11,9 +11,9 @@ import pytest
 from coaching.analysis.report import analysis_from_dict, analysis_json_schema, analysis_to_dict
 from coaching.analysis.scoring import rescore, score_call
 from coaching.checklist import checklist_json_schema, load_checklist, score_checklist
-from coaching.checklist.quality import LOW_PROBABILITY, LOW_QUALITY_SHARE, speaker_quality, transcript_quality
+from coaching.checklist.quality import LOW_PROBABILITY, LOW_QUALITY_SHARE, speaker_quality
 from coaching.checklist.reviews import OVERRIDE, Review, apply_reviews
-from coaching.checklist.scoring import weighted_score
+from coaching.checklist.scoring import transcript_quality, weighted_score
 from coaching.checklist.types import ChecklistResult
 from coaching.models import CallInfo, Segment, Speaker, Transcript
 from tests.unit.test_checklist_helpers import call, measured
