@@ -31,7 +31,7 @@ from coaching.services.worker import JobWorker, TranscriberFactory
 from coaching.settings import SUPPORTED_LANGUAGES, Settings
 from coaching.store.app_tables import JobRow
 from coaching.store.db import Database
-from coaching.store.queue import DONE, FAILED, LEASE_S, MAX_ATTEMPTS, QUEUED, analysed_call, failed_item, open_item
+from coaching.store.queue import DONE, FAILED, LEASE_S, MAX_ATTEMPTS, QUEUED, RUNNING, analysed_call, newest_item
 from coaching.store.tables import AgentRow, CallRow
 
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".m4a", ".ogg", ".opus", ".flac"})
@@ -166,7 +166,7 @@ def plan_batch(
     queued = 0
     acting: dict[str, object] = {"id": user.id, "role": user.role, "name": user.name, "agent_id": user.agent_id}
     for item in items:
-        fingerprint = fp = config_fingerprint(config, language=item.language)
+        fingerprint = config_fingerprint(config, language=item.language)
         try:
             sha = sha256_file(item.path)
         except OSError as error:
@@ -182,10 +182,16 @@ def plan_batch(
                 skipped.append((str(item.path), f"the same recording as {seen[key].name}"))
             elif (call_id := analysed_call(session, audio_sha256=sha, fingerprint=fingerprint)) is not None:
                 skipped.append((str(item.path), f"already analysed as call {call_id}"))
-            elif (job := open_item(session, kind=BATCH, audio_sha256=sha, fingerprint=fingerprint)) is not None:
+            elif job := newest_item(
+                session, kind=BATCH, audio_sha256=sha, fingerprint=fingerprint, statuses=(QUEUED, RUNNING)
+            ):
                 job.batch_id = batch_id  # left by an interrupted run: this run takes it over
                 queued += 1
-            elif not retry_failed and (failed := failed_item(session, kind=BATCH, audio_sha256=sha, fingerprint=fp)):
+            elif not retry_failed and (
+                failed := newest_item(
+                    session, kind=BATCH, audio_sha256=sha, fingerprint=fingerprint, statuses=(FAILED,)
+                )
+            ):
                 failed_before.append((str(item.path), str(failed.error or "failed")))
             else:
                 session.add(_job_row(item, batch_id, user, acting, sha, fingerprint, now))

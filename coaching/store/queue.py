@@ -224,29 +224,18 @@ def analysed_call(session: Session, *, audio_sha256: str, fingerprint: str) -> s
     ).first()
 
 
-def open_item(session: Session, *, kind: str, audio_sha256: str, fingerprint: str) -> JobRow | None:
-    """A queued or running job of ``kind`` for this audio and fingerprint (a batch run that was interrupted)."""
+def newest_item(
+    session: Session, *, kind: str, audio_sha256: str, fingerprint: str, statuses: tuple[str, ...]
+) -> JobRow | None:
+    """The newest job of ``kind`` for this audio and fingerprint in one of ``statuses``: (QUEUED, RUNNING) finds a
+    batch run that was interrupted, (FAILED,) the reason a file failed before."""
     return session.scalars(
         select(JobRow)
         .where(
             JobRow.kind == kind,
             JobRow.audio_sha256 == audio_sha256,
             JobRow.fingerprint == fingerprint,
-            JobRow.status.in_((QUEUED, RUNNING)),
-        )
-        .limit(1)
-    ).first()
-
-
-def failed_item(session: Session, *, kind: str, audio_sha256: str, fingerprint: str) -> JobRow | None:
-    """The newest failed job of ``kind`` for this audio and fingerprint."""
-    return session.scalars(
-        select(JobRow)
-        .where(
-            JobRow.kind == kind,
-            JobRow.audio_sha256 == audio_sha256,
-            JobRow.fingerprint == fingerprint,
-            JobRow.status == FAILED,
+            JobRow.status.in_(statuses),
         )
         .order_by(JobRow.created_at.desc())
         .limit(1)
