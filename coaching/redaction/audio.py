@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from coaching.metrics.spans import merge_intervals
 from coaching.models import DecodedAudio
 from coaching.redaction.kinds import RedactedSpan
 
@@ -20,15 +21,7 @@ def padded_spans(
     spans: Iterable[RedactedSpan], *, duration_s: float, pad_s: float = PAD_S
 ) -> list[tuple[float, float]]:
     """The spans widened by ``pad_s`` on each side, clipped to the recording and merged where they touch."""
-    merged: list[tuple[float, float]] = []
-    for start_s, end_s in sorted((max(0.0, s.start_s - pad_s), min(duration_s, s.end_s + pad_s)) for s in spans):
-        if end_s <= start_s:
-            continue
-        if merged and start_s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
-        else:
-            merged.append((start_s, end_s))
-    return merged
+    return merge_intervals((max(0.0, s.start_s - pad_s), min(duration_s, s.end_s + pad_s)) for s in spans)
 
 
 def tone_over(
