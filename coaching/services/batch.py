@@ -26,7 +26,7 @@ from coaching.analysis.config import AnalysisConfig
 from coaching.analysis.fingerprint import config_fingerprint
 from coaching.audio.decode import sha256_file
 from coaching.errors import InputError
-from coaching.services.jobs import BATCH
+from coaching.services.jobs import BATCH, queued_job
 from coaching.services.worker import JobWorker, TranscriberFactory
 from coaching.settings import SUPPORTED_LANGUAGES, Settings
 from coaching.store.app_tables import JobRow
@@ -164,7 +164,6 @@ def plan_batch(
     failed_before: list[tuple[str, str]] = []
     seen: dict[tuple[str, str], Path] = {}
     queued = 0
-    acting: dict[str, object] = {"id": user.id, "role": user.role, "name": user.name, "agent_id": user.agent_id}
     for item in items:
         fingerprint = config_fingerprint(config, language=item.language)
         try:
@@ -175,7 +174,7 @@ def plan_batch(
         with db.transaction() as session:
             now = datetime.now(UTC)
             if sha is None:
-                unread = _job_row(item, batch_id, user, acting, None, fingerprint, now)
+                unread = _job_row(item, batch_id, user, None, fingerprint, now)
                 unread.status, unread.stage, unread.error, unread.finished_at = FAILED, "failed", reason, now
                 session.add(unread)
             elif key in seen:
@@ -194,7 +193,7 @@ def plan_batch(
             ):
                 failed_before.append((str(item.path), str(failed.error or "failed")))
             else:
-                session.add(_job_row(item, batch_id, user, acting, sha, fingerprint, now))
+                session.add(_job_row(item, batch_id, user, sha, fingerprint, now))
                 queued += 1
         if sha is not None:
             seen.setdefault(key, item.path)
@@ -207,7 +206,6 @@ def _job_row(
     item: BatchItem,
     batch_id: str,
     user: User,
-    acting: dict[str, object],
     sha: str | None,
     fingerprint: str,
     now: datetime,
@@ -221,18 +219,13 @@ def _job_row(
         "call_type": "real",
         "fingerprint": fingerprint,
     }
-    return JobRow(
-        id=uuid.uuid4().hex,
+    return queued_job(
+        user,
         kind=BATCH,
-        status=QUEUED,
-        stage="waiting for the batch",
-        fraction=0.0,
-        user_id=user.id,
-        acting_user=acting,
         agent_id=item.agent_id,
         params=params,
-        created_at=now,
-        updated_at=now,
+        stage="waiting for the batch",
+        now=now,
         batch_id=batch_id,
         audio_sha256=sha,
         fingerprint=fingerprint,

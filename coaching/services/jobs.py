@@ -28,6 +28,7 @@ from coaching.errors import (
     InputError,
     NotFoundError,
 )
+from coaching.jsonable import JsonObject
 from coaching.redaction import redact_filename, redaction_policy
 from coaching.services.calls import stored_recording
 from coaching.settings import Settings
@@ -153,25 +154,42 @@ def submit_analysis(
         "call_type": call_type,
         "scenario_id": scenario_id,
     }
-    acting = {"id": user.id, "role": user.role, "name": user.name, "agent_id": user.agent_id}  # a record only
-    now = _now()
-    row = JobRow(
-        id=job_id,
-        kind=ANALYZE,
-        status=QUEUED,
-        stage="waiting for the worker",
-        fraction=0.0,
-        user_id=user.id,
-        acting_user={**acting, "team_ids": list(user.team_ids)},
-        agent_id=agent_id,
-        params=params,
-        created_at=now,
-        updated_at=now,
-    )
+    row = queued_job(user, kind=ANALYZE, agent_id=agent_id, params=params, job_id=job_id)
     with db.transaction() as session:
         session.add(row)
         session.flush()
         return job_of(row)
+
+
+def queued_job(
+    submitter: User,
+    *,
+    kind: str,
+    agent_id: str,
+    params: JsonObject,
+    job_id: str | None = None,
+    stage: str = "waiting for the worker",
+    now: datetime | None = None,
+    **columns: object,
+) -> JobRow:
+    """A new queued job row of ``kind`` submitted by ``submitter`` (a record of who they were, for reading only: the
+    worker rebuilds the acting user when the job runs); ``columns`` sets other :class:`JobRow` columns."""
+    now = now or _now()
+    acting = {"id": submitter.id, "role": submitter.role, "name": submitter.name, "agent_id": submitter.agent_id}
+    return JobRow(
+        id=job_id or uuid.uuid4().hex,
+        kind=kind,
+        status=QUEUED,
+        stage=stage,
+        fraction=0.0,
+        user_id=submitter.id,
+        acting_user={**acting, "team_ids": list(submitter.team_ids)},
+        agent_id=agent_id,
+        params=params,
+        created_at=now,
+        updated_at=now,
+        **columns,
+    )
 
 
 def list_jobs(user: User, db: Database, *, limit: int = 10) -> list[Job]:

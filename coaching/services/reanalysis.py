@@ -11,10 +11,8 @@ agent, type, contact and audio file, and its transcript and score are replaced. 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -28,9 +26,8 @@ from coaching.errors import ConflictError, InputError, NotFoundError
 from coaching.models import Analysis
 from coaching.services.audit import record
 from coaching.services.config import analysis_config
-from coaching.services.jobs import QUEUED, REANALYZE, Job, job_of
+from coaching.services.jobs import REANALYZE, Job, job_of, queued_job
 from coaching.settings import SUPPORTED_LANGUAGES, Settings
-from coaching.store.app_tables import JobRow
 from coaching.store.calls import call_context, has_corrections, save_analysis
 from coaching.store.db import Database
 from coaching.store.tables import CallRow
@@ -57,25 +54,13 @@ def submit_reanalysis(user: User, db: Database, call_id: str, *, language: str) 
     runs, as :func:`reanalyse_call`)."""
     with db.transaction() as session:
         row = _check_reanalysis(user, session, call_id, language)
-        now = datetime.now(UTC)
-        job = JobRow(
-            id=uuid.uuid4().hex,
-            kind=REANALYZE,
-            status=QUEUED,
-            stage="waiting for the worker",
-            fraction=0.0,
-            user_id=user.id,
-            acting_user={"id": user.id, "role": user.role, "name": user.name, "agent_id": user.agent_id},
-            agent_id=row.agent_id,
-            params={
-                "call_id": call_id,
-                "language": language,
-                "filename": row.source_filename or call_id,
-                "call_type": row.call_type,
-            },
-            created_at=now,
-            updated_at=now,
-        )
+        params = {
+            "call_id": call_id,
+            "language": language,
+            "filename": row.source_filename or call_id,
+            "call_type": row.call_type,
+        }
+        job = queued_job(user, kind=REANALYZE, agent_id=row.agent_id, params=params)
         session.add(job)
         session.flush()
         return job_of(job)
