@@ -3,10 +3,11 @@
 Run from the repository root: .venv/bin/python -m coaching.demo.scale --db sqlite:///data/scale.db [--calls N]
 (bench/bench_scale.py times the dashboards on it).
 Each call has an analysis row of the stored shape (metrics JSON with speakers, silences, interruptions,
-overtalk, norms and a short tempo series; checklist JSON with nine items in three categories) and its item rows
-(:func:`coaching.store.tables.item_result_values`, as the store writes them); 10 % are practice calls (half
-private), 30 % of contacts have a survey answer linked by contact id (customers call again now and then, some
-answers carry a resolved flag), and a few percent of the calls have coach overrides, agent responses and comments.
+overtalk, norms and a short tempo series, and its figure columns; checklist JSON with nine items in three
+categories) and its item rows (:func:`coaching.store.tables.item_result_values`, as the store writes them);
+10 % are practice calls (half private), 30 % of contacts have a survey answer linked by contact id (customers
+call again now and then, some answers carry a resolved flag), and a few percent of the calls have coach
+overrides, agent responses and comments.
 Agents' pass rates differ and drift over the year, so the dashboards show levels that move.
 """
 
@@ -27,6 +28,7 @@ from coaching.metrics.compute import compute_metrics
 from coaching.models import Segment, Speaker, SpeechSpan, Transcript, spread_words
 from coaching.store.app_tables import CoachRatingRow, CommentRow, ItemReviewRow
 from coaching.store.db import Database
+from coaching.store.figures import call_figures
 from coaching.store.survey_tables import SurveyRow
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
 
@@ -124,6 +126,7 @@ def _rows(
         skill = min(0.97, base_skill[agent] + drift[agent] * (1 - age / 365))
         duration = rng.uniform(60, 900)
         checklist = checklist_json(rng, skill)
+        metrics = metrics_json(rng, duration)
         rows: dict[str, Any] = {
             "call": {"id": call_id, "agent_id": agent, "contact_id": contact, "audio_sha256": f"{n:064x}"}
             | {"audio_path": "/nonexistent.flac", "source_filename": f"{call_id}.flac", "duration_s": duration}
@@ -132,7 +135,8 @@ def _rows(
             | {"diarization_confidence": None, "customer_id": None, "legal_hold": False},
             "analysis": {"id": first_id + n, "call_id": call_id, "created_at": created, "schema_version": "1"}
             | {"checklist_version": "1", "score": checklist["score"], "checklist": checklist}
-            | {"metrics": metrics_json(rng, duration)},
+            | {"metrics": metrics}
+            | call_figures(metrics),  # the figure columns, once (as their defaults give)
         }
         if not practice and rng.random() < 0.3:
             score = max(0, min(10, round(rng.gauss(5 + 5 * skill, 2))))

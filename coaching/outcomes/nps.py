@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+import numpy as np
 import pandas as pd
 
 from coaching.errors import SettingsError
@@ -113,20 +114,31 @@ def period_labels(stamps: pd.Series, *, by: str) -> pd.Series:
     return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
 
 
-def _grouped(*, frame: pd.DataFrame, by: Period, level: Level) -> Iterable[tuple[str | None, str | None, str, Any]]:
-    """Yield (agent, team, period, rows) per group; agent rows carry the agent's latest team in the period."""
+def _grouped(
+    *, frame: pd.DataFrame, by: Period, level: Level, columns: tuple[str, ...]
+) -> Iterable[tuple[str | None, str | None, str, list[list[Any]]]]:
+    """Yield (agent, team, period, values of ``columns`` in answer order) per group, in group order; agent rows
+    carry the agent's latest team in the period. One grouping of the whole frame, no frame per group."""
     check_level(level)
     work = frame.assign(period=period_labels(frame["answered_at"], by=by))
     work = work.sort_values("answered_at", kind="stable")
     agent_key = work["agent"].astype(object).where(work["agent"].notna(), "") if level == "agent" else ""
     team_key = work["team"].astype(object).where(work["team"].notna(), "") if level == "team" else ""
     work = work.assign(_agent=agent_key, _team=team_key)
-    for (agent, team, period), rows in work.groupby(["_agent", "_team", "period"], sort=True):
+    grouped = work.groupby(["_agent", "_team", "period"], sort=True)
+    numbers = grouped.ngroup().to_numpy()
+    in_groups = numbers.argsort(kind="stable")  # row positions group after group, in answer order within each
+    ends = np.cumsum(np.bincount(numbers))
+    teams = work["team"].to_numpy(dtype=object)
+    values = [work[c].to_numpy(dtype=object) for c in columns]
+    for number, (agent, team, period) in enumerate(grouped.size().index):
+        rows = in_groups[(ends[number - 1] if number else 0) : ends[number]]
+        found = [list(v[rows]) for v in values]
         if level == "agent":
-            teams = rows["team"].dropna()
-            yield str(agent), (str(teams.iloc[-1]) if len(teams) else None), str(period), rows
+            known = [t for t in teams[rows] if isinstance(t, str) or not pd.isna(t)]
+            yield str(agent), (str(known[-1]) if known else None), str(period), found
         else:
-            yield None, (str(team) or None) if level == "team" else None, str(period), rows
+            yield None, (str(team) or None) if level == "team" else None, str(period), found
 
 
 def nps_by_period(*, surveys: pd.DataFrame, by: Period, level: Level, min_n: int) -> pd.DataFrame:
@@ -136,8 +148,8 @@ def nps_by_period(*, surveys: pd.DataFrame, by: Period, level: Level, min_n: int
     """
     rows = []
     if len(surveys):
-        for agent, team, period, group in _grouped(frame=surveys, by=by, level=level):
-            figure = nps_figure(scores=group["score"], min_n=min_n)
+        for agent, team, period, (scores,) in _grouped(frame=surveys, by=by, level=level, columns=("score",)):
+            figure = nps_figure(scores=scores, min_n=min_n)
             rows.append({"agent": agent, "team": team, "period": period, **_figure_dict(figure)})
     return _frame(rows, NPS_COLUMNS)
 
@@ -208,8 +220,8 @@ def fcr_by_period(
     if len(contacts):
         resolved = first_contact_resolved(contacts=contacts, window_days=window_days, as_of=as_of)
         frame = contacts.assign(_fcr=resolved)
-        for agent, team, period, group in _grouped(frame=frame, by=by, level=level):
-            outcomes = [v for v in group["_fcr"] if v is not None]
+        for agent, team, period, (flags,) in _grouped(frame=frame, by=by, level=level, columns=("_fcr",)):
+            outcomes = [v for v in flags if v is not None]
             n, hits = len(outcomes), sum(1 for v in outcomes if v)
             low, high = wilson_interval_pct(successes=hits, n=n) if n else (None, None)
             rows.append(
@@ -222,7 +234,7 @@ def fcr_by_period(
                     "fcr": 100.0 * hits / n if n else None,
                     "ci_low": low,
                     "ci_high": high,
-                    "unknown": len(group) - n,
+                    "unknown": len(flags) - n,
                     "reliable": n >= min_n,
                 }
             )

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select, true
+from sqlalchemy import ColumnElement, DateTime, and_, case, exists, func, literal, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from coaching.checklist.reviews import OVERRIDE, RESPONSE, side_of
 from coaching.scopes import CallScope
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.calls import is_current_analysis
-from coaching.store.scope import call_scope_where
+from coaching.store.scope import call_scope_exists, call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow
 
 
@@ -59,6 +59,18 @@ def recent_category_counts(
 ) -> list[CategoryCount]:
     """Per agent of ``team_ids`` and category: items with a result and passed among the agent's last ``calls``
     real, shared, analysed calls up to ``until`` (newest first by time, then id)."""
+    return category_counts_by_end(session, team_ids, ends=[until], calls=calls)[until]
+
+
+def category_counts_by_end(
+    session: Session, team_ids: Sequence[str], *, ends: Sequence[datetime], calls: int
+) -> dict[datetime, list[CategoryCount]]:
+    """:func:`recent_category_counts` up to each of ``ends``, in one query."""
+    ends = list(dict.fromkeys(ends))
+    if not ends:
+        return {}
+    stamps = [select(literal(end, DateTime(timezone=True)).label("until")) for end in ends]
+    month_end = union_all(*stamps).subquery("month_ends") if len(stamps) > 1 else stamps[0].subquery("month_ends")
     recent = aliased(CallRow)
     newest = (
         select(recent.id)
@@ -66,7 +78,7 @@ def recent_category_counts(
             recent.agent_id == AgentRow.id,
             recent.call_type == "real",
             recent.is_private.is_(False),
-            recent.created_at <= until,
+            recent.created_at <= month_end.c.until,
             exists().where(AnalysisRow.call_id == recent.id),
         )
         .order_by(recent.created_at.desc(), recent.id.desc())
@@ -75,27 +87,40 @@ def recent_category_counts(
     override, on = _newest_override()
     shown = case((override.passed.is_not(None), override.passed), else_=ItemResultRow.passed)
     counted = [
+        month_end.c.until,
         AgentRow.id,
         ItemResultRow.category,
         func.min(ItemResultRow.position),
         func.count(shown),
         func.sum(case((shown.is_(True), 1), else_=0)),
     ]
+    agents_and_ends = select(*counted).select_from(AgentRow).join(month_end, true())
     if session.get_bind().dialect.name == "postgresql":  # each agent's newest calls straight from the index
         window = newest.add_columns(recent.agent_id).lateral("recent_calls")
-        query = select(*counted).select_from(AgentRow).join(window, true())
+        query = agents_and_ends.join(window, true())
         call_id: Any = window.c.id
-    else:  # SQLite: the same subquery as a list per agent
-        query = select(*counted).select_from(AgentRow).join(CallRow, CallRow.id.in_(newest))
+    else:  # SQLite: the same subquery as a list per agent and end
+        query = agents_and_ends.join(CallRow, CallRow.id.in_(newest))
         call_id = CallRow.id
-    query = (
-        query.join(ItemResultRow, ItemResultRow.call_id == call_id)
-        .join(AnalysisRow, AnalysisRow.id == ItemResultRow.analysis_id)
+    query = (  # the current analysis once per call, then its items by their key
+        query.join(AnalysisRow, and_(AnalysisRow.call_id == call_id, is_current_analysis()))
+        .join(ItemResultRow, ItemResultRow.analysis_id == AnalysisRow.id)
         .outerjoin(override, on)
-        .where(AgentRow.team_id.in_(list(team_ids)), is_current_analysis(), ItemResultRow.category.is_not(None))
-        .group_by(AgentRow.id, ItemResultRow.category)
+        .where(AgentRow.team_id.in_(list(team_ids)), ItemResultRow.category.is_not(None))
+        .group_by(month_end.c.until, AgentRow.id, ItemResultRow.category)
     )
-    return [CategoryCount(a, c, int(f), int(n), int(p or 0)) for a, c, f, n, p in session.execute(query) if n]
+    found: dict[datetime, list[CategoryCount]] = {end: [] for end in ends}
+    position = {_utc(end): end for end in ends}
+    for until, agent_id, category, first, n, passed in session.execute(query):
+        if n:
+            found[position[_utc(until)]].append(CategoryCount(agent_id, category, int(first), int(n), int(passed or 0)))
+    return found
+
+
+def _utc(stamp: datetime | str) -> datetime:
+    """A month end as the database gives it back (SQLite: text without a zone) in UTC."""
+    value = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -133,18 +158,21 @@ def item_agreement(session: Session, scope: CallScope) -> list[ItemAgreement]:
         .order_by(func.min(ItemResultRow.position), ItemResultRow.item_id, ItemResultRow.label)
     )
     totals = {(i, label): ItemAgreement(i, label, int(n), int(p or 0)) for i, label, n, p in session.execute(items)}
-    reviews = (  # from the few reviews to their items
+    reviews = (  # from the few reviews to their items (the team through EXISTS, so no plan starts from agents)
         select(ItemResultRow.item_id, ItemResultRow.label, ItemResultRow.passed, ItemReviewRow.call_id)
         .add_columns(ItemReviewRow.kind, ItemReviewRow.passed.label("review_passed"))
         .select_from(ItemReviewRow)
         .join(CallRow, CallRow.id == ItemReviewRow.call_id)
-        .join(AgentRow, AgentRow.id == CallRow.agent_id)
-        .join(AnalysisRow, AnalysisRow.call_id == CallRow.id)
+        .join(AnalysisRow, and_(AnalysisRow.call_id == CallRow.id, is_current_analysis()))
         .join(
             ItemResultRow,
-            and_(ItemResultRow.analysis_id == AnalysisRow.id, ItemResultRow.item_id == ItemReviewRow.item_id),
+            and_(
+                ItemResultRow.analysis_id == AnalysisRow.id,
+                ItemResultRow.call_id == ItemReviewRow.call_id,  # SQLite: the call's items by index, not a temp one
+                ItemResultRow.item_id == ItemReviewRow.item_id,
+            ),
         )
-        .where(in_scope, ItemResultRow.passed.is_not(None))
+        .where(call_scope_exists(scope), ItemResultRow.passed.is_not(None))
         .order_by(ItemReviewRow.id)
     )
     newest: dict[tuple[str, str | None, str], dict[str, bool | None]] = {}

@@ -6,7 +6,7 @@ are the same wherever they are shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -134,6 +134,58 @@ def outcome_frames(
             )
         frames[level] = (nps, fcr)
     return frames
+
+
+def teams_outcome_frames(
+    session: Session, teams: Sequence[str], *, by: Period, levels: tuple[Level, ...], settings: OutcomeSettings
+) -> dict[Level, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(NPS, FCR) per level of each team's answers on its own, in the order of ``teams``: the rows
+    :func:`outcome_frames` gives for ``OutcomeScope(team_ids=(team,))``, team after team (json-equal), from one
+    read of the answers of all ``teams`` and one tabulation per level.
+
+    A repeat contact is looked for among all answers of the same customers, and an FCR flag that is unknown
+    among them stays unknown in any subset, so the flags of all teams at once are each team's flags. Agent rows
+    are tabulated for all teams at once when no agent has answers in two of them, else team by team.
+    """
+    as_of = newest_answer(session)
+    surveys = load_surveys(session=session, scope=OutcomeScope(None, tuple(teams)), repeats=True)
+    visible = surveys[surveys["in_scope"]].drop(columns="in_scope")
+    resolved = None
+    if as_of is not None and not surveys.empty:
+        flags = first_contact_resolved(contacts=surveys, window_days=settings.fcr_window_days, as_of=as_of)
+        resolved = surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope")
+    order = {team: n for n, team in enumerate(teams)}
+    one_team_each = bool((visible.groupby("agent", dropna=False)["team"].nunique(dropna=False) <= 1).all())
+
+    def tabulate(
+        table: Callable[[pd.DataFrame, Level], pd.DataFrame], rows: pd.DataFrame, level: Level
+    ) -> pd.DataFrame:
+        if level == "organisation" or (level == "agent" and not one_team_each):  # team by team
+            found = [table(rows[rows["team"] == team], level) for team in teams if (rows["team"] == team).any()]
+            return pd.concat(found, ignore_index=True) if found else table(rows.iloc[:0], level)
+        frame = table(rows, level)
+        if frame.empty:
+            return frame
+        position = frame["team"].map(order)
+        return frame.iloc[position.argsort(kind="stable")].reset_index(drop=True)
+
+    def nps(rows: pd.DataFrame, level: Level) -> pd.DataFrame:
+        return nps_by_period(surveys=rows, by=by, level=level, min_n=settings.min_n)
+
+    def fcr(rows: pd.DataFrame, level: Level) -> pd.DataFrame:
+        return fcr_by_period(
+            contacts=rows,
+            by=by,
+            level=level,
+            window_days=settings.fcr_window_days,
+            min_n=settings.min_n,
+            as_of=as_of,
+        )
+
+    return {
+        level: (tabulate(nps, visible, level), pd.DataFrame() if resolved is None else tabulate(fcr, resolved, level))
+        for level in levels
+    }
 
 
 def linked_checklist_items(*, session: Session, scope: OutcomeScope = EVERY_ANSWER) -> pd.DataFrame:

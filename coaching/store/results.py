@@ -7,12 +7,12 @@ one query.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import JSON, Float, Select, and_, column, func, literal_column, select, true
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from coaching.checklist.reviews import OVERRIDE, RESPONSE, Review, effective_passed, reviewed_score, side_of
@@ -20,10 +20,9 @@ from coaching.scopes import SHARED_CALLS, CallScope
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.calls import current_analysis_ids
 from coaching.store.feedback import review_of
+from coaching.store.figures import FIGURES
 from coaching.store.scope import call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow
-
-JsonObject = Mapping[str, Any]  # a part of the stored analysis JSON, read only
 
 
 class CallFigures(NamedTuple):
@@ -70,8 +69,6 @@ class ItemResult(NamedTuple):
 
 CALL_COLUMNS = CallFigures._fields
 ITEM_COLUMNS = ItemResult._fields
-# The parts of the metrics JSON the frames show (the rest, e.g. tempo series and trajectory, stays in the database).
-_METRIC_PARTS = ("talk_ratio_agent", "speakers", "silences", "interruptions", "overtalk", "norms")
 
 CallReviews = dict[tuple[str, str], Review]
 
@@ -99,20 +96,11 @@ def results_query(
     call_types: Sequence[str] | None = None,
     *,
     metrics: bool = True,
-    whole_metrics: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """Calls in ``scope`` (of ``agent_ids`` and ``call_types`` when given) joined with their agent and current
-    analysis, oldest first; ``metrics`` adds the parts of the metrics JSON that the call frame shows (with
-    ``whole_metrics``, PostgreSQL: the call frame's figures themselves, computed in the database from one
-    ``json_to_record`` of each value, so no JSON is sent or parsed in Python: :data:`_PG_FIGURES`)."""
+    analysis, oldest first; ``metrics`` adds the metric figures the call frame shows (columns of the analysis,
+    :mod:`coaching.store.figures`)."""
     latest = current_analysis_ids()
-    parts = _METRIC_PARTS if metrics and not whole_metrics else ()
-    record = (  # PostgreSQL: the parts from one parse of the json value (json_to_record)
-        func.json_to_record(AnalysisRow.metrics)
-        .table_valued(column(_METRIC_PARTS[0], Float), *(column(p, JSON) for p in _METRIC_PARTS[1:]))
-        .render_derived(with_types=True)
-        .lateral("metric_parts")
-    )
     query = (
         select(
             CallRow.id,
@@ -126,12 +114,7 @@ def results_query(
             AgentRow.name,
             AnalysisRow.score,
             AnalysisRow.id.label("analysis_id"),
-            *(AnalysisRow.metrics[part].label(part) for part in parts),
-            *(
-                (literal_column(sql).label(name) for name, sql in _PG_FIGURES.items())
-                if metrics and whole_metrics
-                else ()
-            ),
+            *(getattr(AnalysisRow, name) for name in (FIGURES if metrics else ())),
         )
         .join(AgentRow, AgentRow.id == CallRow.agent_id)
         .join(latest, latest.c.call_id == CallRow.id)
@@ -139,34 +122,12 @@ def results_query(
         .where(call_scope_where(scope))
         .order_by(CallRow.created_at, CallRow.id)
     )
-    if metrics and whole_metrics:
-        query = query.join(record, true())
     if agent_ids is not None:
         query = query.where(CallRow.agent_id.in_(list(agent_ids)))
     if call_types is not None:
         query = query.where(CallRow.call_type.in_(list(call_types)))
     return query
 
-
-# The call frame's metric figures computed by PostgreSQL from the parts of ``json_to_record`` (``metric_parts``):
-# the same rules as :func:`_call_row` reads from the JSON parts on other databases.
-_SPEAKER = "metric_parts.speakers -> '{side}'"
-_PG_FIGURES = {
-    "pg_talk_ratio_agent": "metric_parts.talk_ratio_agent",
-    "pg_agent_wpm": f"({_SPEAKER.format(side='agent')} ->> 'words_per_minute')::float",
-    **{
-        f"pg_{side}_sps": f"coalesce(({_SPEAKER.format(side=side)} ->> 'articulation_rate_sps')::float, "
-        f"({_SPEAKER.format(side=side)} ->> 'syllables_per_second')::float)"
-        for side in ("agent", "customer")
-    },
-    "pg_flagged_silences": "(SELECT count(*) FROM json_array_elements(CASE WHEN json_typeof(metric_parts.silences) "
-    "= 'array' THEN metric_parts.silences END) AS s WHERE s ->> 'flagged' = 'true')",
-    "pg_interruptions": "(metric_parts.interruptions ->> 'count')::int",
-    "pg_overtalk_share": "(metric_parts.overtalk ->> 'share_of_talk')::float",
-    "pg_out_of_norm": "ARRAY(SELECT coalesce(n.value ->> 'label', n.key) FROM json_each(CASE WHEN "
-    "json_typeof(metric_parts.norms) = 'object' THEN metric_parts.norms END) WITH ORDINALITY AS n(key, value, i) "
-    "WHERE n.value ->> 'status' IN ('below', 'above') ORDER BY n.i)",
-}
 
 StoredItem = tuple[str, str | None, str | None, float, bool | None]  # item id, label, category, weight, passed
 
@@ -177,24 +138,28 @@ def current_items(
     """The item rows (:class:`~coaching.store.tables.ItemResultRow`) of analyses in checklist order, and the newest
     review per (item id, side) of those items, in one query (reviews join the few items that have them)."""
     review = ("id", "kind", "passed", "auto_passed", "reason", "author_id", "created_at")
-    rows = session.execute(
-        select(
-            ItemResultRow.analysis_id,
-            ItemResultRow.call_id,
-            ItemResultRow.position,
-            ItemResultRow.item_id,
-            ItemResultRow.label,
-            ItemResultRow.category,
-            ItemResultRow.weight,
-            ItemResultRow.passed,
-            *(getattr(ItemReviewRow, c).label(f"review_{c}") for c in review),
+    rows = (
+        session.connection()
+        .execute(  # Core rows: no ORM loading for plain columns
+            select(
+                ItemResultRow.analysis_id,
+                ItemResultRow.call_id,
+                ItemResultRow.position,
+                ItemResultRow.item_id,
+                ItemResultRow.label,
+                ItemResultRow.category,
+                ItemResultRow.weight,
+                ItemResultRow.passed,
+                *(getattr(ItemReviewRow, c).label(f"review_{c}") for c in review),
+            )
+            .outerjoin(
+                ItemReviewRow,
+                and_(ItemReviewRow.call_id == ItemResultRow.call_id, ItemReviewRow.item_id == ItemResultRow.item_id),
+            )
+            .where(ItemResultRow.analysis_id.in_(analysis_ids))
+            .order_by(ItemResultRow.analysis_id, ItemResultRow.position, ItemReviewRow.id)
         )
-        .outerjoin(
-            ItemReviewRow,
-            and_(ItemReviewRow.call_id == ItemResultRow.call_id, ItemReviewRow.item_id == ItemResultRow.item_id),
-        )
-        .where(ItemResultRow.analysis_id.in_(analysis_ids))
-        .order_by(ItemResultRow.analysis_id, ItemResultRow.position, ItemReviewRow.id)
+        .all()
     )
     items: dict[int, list[StoredItem]] = {}
     reviews: dict[str, CallReviews] = {}
@@ -219,9 +184,8 @@ def load_results(
     """Current analyses of the calls in ``scope`` (default: every call but private practice), of ``agent_ids``
     and ``call_types`` when given (None: all). Without ``metrics`` the call frame's metric columns are empty.
     Two queries however many calls: the calls, then their item rows with reviews."""
-    whole = session.get_bind().dialect.name == "postgresql"
-    query = results_query(scope, agent_ids, call_types, metrics=metrics, whole_metrics=whole)
-    rows = session.execute(query).all()
+    query = results_query(scope, agent_ids, call_types, metrics=metrics)
+    rows = session.connection().execute(query).all()
     ids = results_query(scope, agent_ids, call_types, metrics=False).with_only_columns(AnalysisRow.id).order_by(None)
     items_of, reviews = current_items(session, ids) if rows else ({}, {})
     calls, items = [], []
@@ -263,25 +227,20 @@ def _item_row(row: Any, item: StoredItem, created: pd.Timestamp, reviews: CallRe
     item_id, label, category, weight, auto = item
     override, response = reviews.get((item_id, OVERRIDE)), reviews.get((item_id, RESPONSE))
     return ItemResult(
-        call_id=row.id,
-        agent_id=row.agent_id,
-        team_id=row.team_id,
-        created_at=created,
-        call_type=row.call_type,
-        item_id=item_id,
-        label=label,
-        category=category,
-        weight=weight,
-        auto_passed=auto,
-        coach_passed=override.passed if override is not None else None,
-        agent_passed=response.passed if response is not None else None,
-        passed=effective_passed(auto, override),
+        row.id,
+        row.agent_id,
+        row.team_id,
+        created,
+        row.call_type,
+        item_id,
+        label,
+        category,
+        weight,
+        auto,
+        override.passed if override is not None else None,  # coach_passed
+        response.passed if response is not None else None,  # agent_passed
+        effective_passed(auto, override),
     )
-
-
-def _rate(speaker: JsonObject) -> float | None:
-    value = speaker.get("articulation_rate_sps")
-    return value if value is not None else speaker.get("syllables_per_second")
 
 
 def _call_row(row: Any, created: pd.Timestamp, items: list[ItemResult]) -> CallFigures:
@@ -299,40 +258,12 @@ def _call_row(row: Any, created: pd.Timestamp, items: list[ItemResult]) -> CallF
         auto_score=row.score,
     )
     parts = row._mapping
-    if "pg_out_of_norm" in parts:  # PostgreSQL: the figures came computed (_PG_FIGURES)
-        return call._replace(
-            talk_ratio_agent=parts["pg_talk_ratio_agent"],
-            agent_wpm=parts["pg_agent_wpm"],
-            agent_sps=parts["pg_agent_sps"],
-            customer_sps=parts["pg_customer_sps"],
-            flagged_silences=parts["pg_flagged_silences"],
-            interruptions=parts["pg_interruptions"],
-            overtalk_share=parts["pg_overtalk_share"],
-            out_of_norm=tuple(parts["pg_out_of_norm"] or ()),
-        )
-    if "norms" not in parts:  # read without metrics
+    if "out_of_norm" not in parts:  # read without metrics
         return call
-    speakers = parts.get("speakers") or {}
     return call._replace(
-        talk_ratio_agent=parts.get("talk_ratio_agent"),
-        agent_wpm=speakers.get("agent", {}).get("words_per_minute"),
-        agent_sps=_rate(speakers.get("agent", {})),
-        customer_sps=_rate(speakers.get("customer", {})),
-        flagged_silences=flagged_silences(parts.get("silences")),
-        interruptions=(parts.get("interruptions") or {}).get("count"),
-        overtalk_share=(parts.get("overtalk") or {}).get("share_of_talk"),
-        out_of_norm=out_of_norm(parts.get("norms")),
+        **{name: parts[name] for name in FIGURES if name != "out_of_norm"},
+        out_of_norm=tuple(parts["out_of_norm"] or ()),
     )
-
-
-def flagged_silences(silences: Sequence[JsonObject] | None) -> int:
-    """How many of a call's listed silences are flagged (metrics JSON ``silences``)."""
-    return sum(1 for s in silences or [] if s.get("flagged"))
-
-
-def out_of_norm(norms: JsonObject | None) -> tuple[str, ...]:
-    """Labels of the metrics outside their norm band (metrics JSON ``norms``)."""
-    return tuple(str(n.get("label", k)) for k, n in (norms or {}).items() if n.get("status") in ("below", "above"))
 
 
 def effective_score(items: Sequence[ItemResult], stored: float | None) -> float | None:

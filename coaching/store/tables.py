@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coaching.store.base import Base
+from coaching.store.figures import figure_column
 
 
 class TeamRow(Base):
@@ -119,6 +120,15 @@ class AnalysisRow(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     metrics: Mapped[dict] = mapped_column(JSON)
     checklist: Mapped[dict] = mapped_column(JSON)
+    # figures of ``metrics`` that lists and progress show, filled on insert (migration 0010; coaching.store.figures)
+    talk_ratio_agent: Mapped[float | None] = figure_column("talk_ratio_agent")
+    agent_wpm: Mapped[float | None] = figure_column("agent_wpm")
+    agent_sps: Mapped[float | None] = figure_column("agent_sps")
+    customer_sps: Mapped[float | None] = figure_column("customer_sps")
+    flagged_silences: Mapped[int | None] = figure_column("flagged_silences")
+    interruptions: Mapped[int | None] = figure_column("interruptions")
+    overtalk_share: Mapped[float | None] = figure_column("overtalk_share")
+    out_of_norm: Mapped[list | None] = figure_column("out_of_norm")
 
 
 class ItemResultRow(Base):

@@ -1,8 +1,8 @@
 """Read models of the call list (with filters and flags) and of one call's review page.
 
 The call list asks the database only for the calls the acting user may open (:func:`coaching.access.call_scope`)
-and narrows by date, type, agent, score and flags in SQL where it can; what SQL cannot decide (flags read from
-the metrics JSON, the score after coach overrides) is checked on the rows that come back. Flag thresholds come
+and narrows by date, type, agent, score and flags in SQL where it can; what SQL cannot decide (the labels out
+of norm, the score after coach overrides) is checked on the rows that come back. Flag thresholds come
 from the norms file (:func:`coaching.metrics.norms.flag_rules`).
 """
 
@@ -47,7 +47,7 @@ from coaching.store.calls import (
 )
 from coaching.store.db import Database
 from coaching.store.feedback import Comment, comments_of, corrections_of, reviews_of
-from coaching.store.results import effective_scores, flagged_silences, out_of_norm
+from coaching.store.results import effective_scores
 from coaching.store.scope import call_scope_exists, call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow
 
@@ -113,7 +113,6 @@ class CallFilters:
 _COMMENTED = exists().where(CommentRow.call_id == CallRow.id)
 _REVIEWED = exists().where(ItemReviewRow.call_id == CallRow.id, ItemReviewRow.kind == "override")
 _DISPUTED = exists().where(ItemReviewRow.call_id == CallRow.id, ItemReviewRow.kind == "dispute")
-_INTERRUPTIONS = AnalysisRow.metrics[("interruptions", "count")]
 
 
 def call_table(
@@ -158,7 +157,7 @@ def _checked(session: Session, rows: Sequence[Any], f: CallFilters, rules: FlagR
 
 def _sql_is_exact(f: CallFilters) -> bool:
     """Whether the SQL conditions keep exactly the calls :func:`_filter` keeps (no score bounds, no flag that is
-    read from the metrics JSON or from the score after coach overrides)."""
+    read from the metric figures or from the score after coach overrides)."""
     decided = {"uncertain speakers", "commented", "coach reviewed", "disputed", "correction pending", "corrected"}
     decided.add("language doubtful")
     return f.min_score is None and f.max_score is None and all(flag in decided for flag in f.flags)
@@ -183,9 +182,9 @@ def call_list_query(user: User, f: CallFilters, rules: FlagRules) -> Select[*tup
             AgentRow.name.label("agent_name"),
             AgentRow.team_id,
             AnalysisRow.score,
-            AnalysisRow.metrics["silences"].label("silences"),
-            _INTERRUPTIONS.label("interruptions"),
-            AnalysisRow.metrics["norms"].label("norms"),
+            AnalysisRow.flagged_silences,  # figures of the metrics JSON, stored beside it (coaching.store.figures)
+            AnalysisRow.interruptions,
+            AnalysisRow.out_of_norm,
             _COMMENTED.label("commented"),
             _REVIEWED.label("reviewed"),
             _DISPUTED.label("disputed"),
@@ -212,7 +211,7 @@ def call_page_query(user: User, f: CallFilters, rules: FlagRules) -> Select[str]
 
 def _sql_filters(f: CallFilters, rules: FlagRules) -> list[ColumnElement[bool]]:
     """Conditions that keep at least every call :func:`_filter` keeps (a score changed by a coach override and
-    flags read from JSON lists are decided on the rows)."""
+    the labels out of norm are decided on the rows)."""
     where: list[ColumnElement[bool]] = []
     if f.since is not None:
         where.append(CallRow.created_at >= datetime.combine(f.since, time(), tzinfo=UTC))
@@ -232,7 +231,8 @@ def _sql_filters(f: CallFilters, rules: FlagRules) -> list[ColumnElement[bool]]:
     if f.flags:
         by_flag = {
             "low score": or_(_REVIEWED, score < rules.low_score),
-            "interruptions": _INTERRUPTIONS.as_float() >= rules.min_interruptions,
+            "long silence": AnalysisRow.flagged_silences > 0,
+            "interruptions": AnalysisRow.interruptions >= rules.min_interruptions,
             "uncertain speakers": CallRow.diarization_confidence < rules.min_speaker_confidence,
             "commented": _COMMENTED,
             "coach reviewed": _REVIEWED,
@@ -250,9 +250,9 @@ def call_flags(row: Any, score: float | None, rules: FlagRules) -> list[str]:
     """The names of :data:`FLAGS` that apply to one row of :func:`call_list_query` (``score`` after overrides)."""
     checks = (
         ("low score", score is not None and score == score and score < rules.low_score),
-        ("long silence", flagged_silences(row.silences) > 0),
+        ("long silence", (row.flagged_silences or 0) > 0),
         ("interruptions", (row.interruptions or 0) >= rules.min_interruptions),
-        ("outside norms", bool(out_of_norm(row.norms))),
+        ("outside norms", bool(row.out_of_norm)),
         (
             "uncertain speakers",
             row.diarization_confidence is not None and row.diarization_confidence < rules.min_speaker_confidence,

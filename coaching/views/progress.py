@@ -16,7 +16,7 @@ from coaching.outcomes.nps import check_level, check_period, json_records, perio
 from coaching.settings import OutcomeSettings
 from coaching.store.calls import agent_team
 from coaching.store.db import Database
-from coaching.store.outcomes import fcr_frame, nps_frame, team_lookup
+from coaching.store.outcomes import outcome_frames, team_lookup
 from coaching.store.results import load_results, rows_where
 from coaching.store.scope import agent_scope_where
 from coaching.store.tables import AgentRow
@@ -47,8 +47,8 @@ def agent_progress(
         outcomes = outcome_scope(
             user, level=check_level("agent"), agent_id=agent_id, team_id=None, team_of=team_lookup(session)
         )
-        nps = pd.DataFrame(json_records(nps_frame(session, outcomes, by=period, level="agent", settings=config)))
-        fcr = pd.DataFrame(json_records(fcr_frame(session, outcomes, by=period, level="agent", settings=config)))
+        found = outcome_frames(session, outcomes, by=period, levels=("agent",), settings=config)["agent"]
+        nps, fcr = (pd.DataFrame(json_records(frame)) for frame in found)  # the agent's answers read once for both
     items = rows_where(results.items, "passed").copy()
     if items.empty:
         rates = pd.DataFrame(columns=["period", "item_id", "label", "n", "passed", "pass_rate"])

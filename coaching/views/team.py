@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
 from coaching.access import User, can_read_team, outcome_scope, require, visible_team_ids
-from coaching.outcomes.nps import Level, check_level, check_period, json_records
-from coaching.scopes import CallScope
+from coaching.outcomes.nps import Level, check_period, json_records
+from coaching.scopes import CallScope, OutcomeScope
 from coaching.settings import OutcomeSettings
-from coaching.store.aggregates import item_agreement, recent_category_counts
+from coaching.store.aggregates import category_counts_by_end, item_agreement
 from coaching.store.app_tables import CoachRatingRow, knowledge_areas
 from coaching.store.db import Database
-from coaching.store.outcomes import outcome_frames, team_lookup
+from coaching.store.outcomes import outcome_frames, team_lookup, teams_outcome_frames
 from coaching.store.survey_tables import as_utc
 from coaching.store.tables import AgentRow, TeamRow
 
@@ -71,13 +70,8 @@ def competence_map(
     teams, agents = _scope(user, db, team_id)
     ends = month_ends(last=now or pd.Timestamp.now(tz="UTC"), months=months)
     with db.transaction() as session:
-        counts = {
-            end: {
-                (c.agent_id, c.category): c
-                for c in recent_category_counts(session, teams, until=end.to_pydatetime(), calls=WINDOW_CALLS)
-            }
-            for end in ends
-        }
+        by_end = category_counts_by_end(session, teams, ends=[end.to_pydatetime() for end in ends], calls=WINDOW_CALLS)
+        counts = {end: {(c.agent_id, c.category): c for c in by_end[end.to_pydatetime()]} for end in ends}
         areas = knowledge_areas(session)
         ratings = session.execute(
             select(CoachRatingRow.agent_id, CoachRatingRow.competence, CoachRatingRow.level, CoachRatingRow.rated_at)
@@ -111,7 +105,7 @@ def competence_map(
                         "competence": competence,
                         "auto_level": auto,
                         "coach_level": coach,
-                        "level": round(float(np.mean(known)), 1) if known else None,
+                        "level": round(sum(known) / len(known), 1) if known else None,  # one or two levels
                     }
                 )
     all_rows = pd.DataFrame(
@@ -192,24 +186,27 @@ def team_outcomes(
     by: str = "month",
     outcome_settings: OutcomeSettings | None = None,
 ) -> TeamOutcomes:
-    """NPS and first-contact resolution per agent and per team, with n and intervals (each team's answers read
-    on their own)."""
+    """NPS and first-contact resolution per agent and per team, with n and intervals (each team's answers
+    tabulated on their own; the answers of all the teams read at once)."""
     period, config = check_period(by), outcome_settings or OutcomeSettings()
     teams, _ = _scope(user, db, team_id)
+    levels = tuple(level for _, level in _LEVELS)
     frames: dict[str, list[dict[str, object]]] = {"na": [], "nt": [], "fa": [], "ft": []}
     with db.transaction() as session:
-        for team in teams:
-            scopes = {
-                level: outcome_scope(
-                    user, level=check_level(level), agent_id=None, team_id=team, team_of=team_lookup(session)
-                )
-                for _, level in _LEVELS
-            }
-            for scope in dict.fromkeys(scopes.values()):  # the answers of a scope are read once for every level
-                levels = tuple(level for level in scopes if scopes[level] == scope)
-                found = outcome_frames(session, scope, by=period, levels=levels, settings=config)
+        scopes = {
+            (team, level): outcome_scope(user, level=level, agent_id=None, team_id=team, team_of=team_lookup(session))
+            for team in teams
+            for level in levels
+        }
+        if all(scope == OutcomeScope(None, (team,)) for (team, _), scope in scopes.items()):  # every team's answers
+            found = teams_outcome_frames(session, teams, by=period, levels=levels, settings=config)
+            return TeamOutcomes(*(pd.DataFrame(json_records(found[level][k])) for k in (0, 1) for level in levels))
+        for team in teams:  # narrower scopes: each read on its own
+            for scope in dict.fromkeys(scopes[team, level] for level in levels):
+                shared = tuple(level for level in levels if scopes[team, level] == scope)
+                by_level = outcome_frames(session, scope, by=period, levels=shared, settings=config)
                 for key, level in _LEVELS:
-                    if level in found:
-                        frames["n" + key] += json_records(found[level][0])
-                        frames["f" + key] += json_records(found[level][1])
+                    if level in by_level:
+                        frames["n" + key] += json_records(by_level[level][0])
+                        frames["f" + key] += json_records(by_level[level][1])
     return TeamOutcomes(*(pd.DataFrame(frames[k]) for k in ("na", "nt", "fa", "ft")))

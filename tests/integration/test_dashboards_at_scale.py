@@ -1,5 +1,6 @@
 """Dashboards at scale: the pages' queries do not grow with the number of calls, a page of the call list is a
-slice of the whole list, and the SQL aggregates (item rows of migration 0008) agree with reading every item."""
+slice of the whole list, the SQL aggregates (item rows of migration 0008) agree with reading every item, the
+figure columns (0010) with the metrics JSON, and all teams' outcomes read at once with each team's own."""
 
 from __future__ import annotations
 
@@ -15,20 +16,33 @@ import pandas as pd
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, insert, select
+from sqlalchemy import JSON, DateTime, column, event, insert, select, table
 
 from coaching.access import User
 from coaching.demo.scale import build, checklist_json, metrics_json
-from coaching.scopes import CallScope
+from coaching.outcomes.nps import Period, json_records
+from coaching.scopes import CallScope, OutcomeScope
 from coaching.services.feedback import override_item, respond_to_item
+from coaching.settings import OutcomeSettings
+from coaching.store.aggregates import category_counts_by_end
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.db import Database
+from coaching.store.figures import FIGURES, call_figures
 from coaching.store.migrate import MIGRATIONS_DIR
+from coaching.store.outcomes import outcome_frames, teams_outcome_frames
 from coaching.store.results import load_results, rows_where
+from coaching.store.survey_tables import SurveyRow
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
 from coaching.views.calls import FLAGS, CallFilters, call_table
 from coaching.views.progress import agent_progress
-from coaching.views.team import WINDOW_CALLS, calibration, competence_map, level_from_share, team_outcomes
+from coaching.views.team import (
+    WINDOW_CALLS,
+    calibration,
+    competence_map,
+    level_from_share,
+    month_ends,
+    team_outcomes,
+)
 from tests.pg import pg_bin, postgres_server
 
 COACH = User("coach", "coach", team_ids=("team-01",))
@@ -205,9 +219,20 @@ def test_competence_levels_come_from_each_agents_last_calls_without_uncertain_it
     assert checked >= 6
 
 
-def test_item_rows_follow_each_analysis_and_the_migration_fills_them(tmp_path: Path, large: Database) -> None:
+_ANALYSES_0007 = table(
+    "analyses",
+    *(column(name) for name in ("id", "call_id", "schema_version", "score")),
+    column("created_at", DateTime(timezone=True)),
+    column("metrics", JSON),
+    column("checklist", JSON),
+)
+
+
+def test_item_rows_and_figures_follow_analyses_and_migrations_fill_them(tmp_path: Path, large: Database) -> None:
     with large.transaction() as session:
         rows = session.execute(select(AnalysisRow.id, AnalysisRow.call_id, AnalysisRow.checklist).limit(30)).all()
+        for analysis in session.scalars(select(AnalysisRow).limit(30)):  # written by bulk inserts: figures filled
+            assert {f: getattr(analysis, f) for f in FIGURES} == call_figures(analysis.metrics)
         for analysis_id, call_id, checklist in rows:
             stored = session.scalars(
                 select(ItemResultRow).where(ItemResultRow.analysis_id == analysis_id).order_by(ItemResultRow.position)
@@ -236,11 +261,12 @@ def test_item_rows_follow_each_analysis_and_the_migration_fills_them(tmp_path: P
                 for n in range(3)
             ],
         )
-        connection.execute(
-            insert(AnalysisRow),
+        metrics = [metrics_json(rng, 60.0) for _ in checklists]
+        connection.execute(  # the analyses table as 0007 has it (without the figure columns of 0010)
+            insert(_ANALYSES_0007),
             [
                 {"id": n + 1, "call_id": f"c{n}", "created_at": now, "schema_version": "1", "score": c["score"]}
-                | {"metrics": metrics_json(rng, 60.0), "checklist": c}
+                | {"metrics": metrics[n], "checklist": c}
                 for n, c in enumerate(checklists)
             ],
         )
@@ -252,7 +278,9 @@ def test_item_rows_follow_each_analysis_and_the_migration_fills_them(tmp_path: P
                 ItemResultRow.analysis_id, ItemResultRow.position
             )
         ).all()
+        figures = session.execute(select(*(getattr(AnalysisRow, f) for f in FIGURES)).order_by(AnalysisRow.id)).all()
     database.dispose()
+    assert [dict(zip(FIGURES, row, strict=True)) for row in figures] == [call_figures(m) for m in metrics]  # 0010
     expected = [
         (v["analysis_id"], v["item_id"], v["passed"])
         for n, c in enumerate(checklists)
@@ -275,7 +303,7 @@ def test_an_agent_response_and_a_new_analysis_show_in_the_aggregates(large: Data
 
 @pytest.mark.postgres
 def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
-    """The PostgreSQL forms (LATERAL per agent, json_to_record) agree with SQLite on the same generated data."""
+    """The PostgreSQL forms (LATERAL per agent and month end) agree with SQLite on the same generated data."""
     if pg_bin() is None or os.geteuid() != 0:
         pytest.skip("PostgreSQL server binaries not installed")
     with postgres_server() as url:
@@ -286,6 +314,10 @@ def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
             for read in (
                 lambda db: calibration(COACH, db),
                 lambda db: competence_map(COACH, db).levels,
+                lambda db: competence_map(MANAGER, db).growth,
+                lambda db: calibration(MANAGER, db),
+                lambda db: team_outcomes(MANAGER, db).nps_agents,
+                lambda db: team_outcomes(MANAGER, db).fcr_teams,
                 lambda db: agent_progress(AGENT, db, "agent-001").calls.drop(columns="created_at"),
                 lambda db: call_table(COACH, db, limit=30).drop(columns="date"),
             ):
@@ -293,3 +325,71 @@ def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
         finally:
             pg.dispose()
             lite.dispose()
+
+
+def test_month_end_counts_in_one_query_are_each_agents_last_calls_at_each_end(large: Database) -> None:
+    ends = month_ends(last=pd.Timestamp.now(tz="UTC"), months=4)
+    with large.transaction() as session:
+        got = category_counts_by_end(session, ["team-01"], ends=[e.to_pydatetime() for e in ends], calls=WINDOW_CALLS)
+        items = load_results(session, scope=CallScope(team_ids=("team-01",)), call_types=["real"], metrics=False)
+    known = rows_where(items.items, "passed")
+    for end in ends:
+        want = {}
+        for agent_id, calls in items.calls[items.calls["created_at"] <= end].groupby("agent_id"):
+            recent = set(calls.sort_values(["created_at", "call_id"])["call_id"].tail(WINDOW_CALLS))
+            window = known[known["call_id"].isin(recent)]
+            for category, group in window.groupby("category"):
+                want[agent_id, category] = (len(group), int(group["passed"].astype(bool).sum()))
+        assert {(c.agent_id, c.category): (c.n, c.passed) for c in got[end.to_pydatetime()]} == want
+        assert want or end == ends[0]
+
+
+def _surveys_team_by_team(db: Database, teams: list[str], by: Period) -> dict[str, list[Any]]:
+    """NPS and FCR records of each team's answers read on their own, team after team."""
+    found: dict[str, list[Any]] = {}
+    with db.transaction() as session:
+        for team in teams:
+            scope = OutcomeScope(None, (team,))
+            frames = outcome_frames(session, scope, by=by, levels=("agent", "team"), settings=OutcomeSettings())
+            for level, (nps, fcr) in frames.items():
+                found.setdefault(f"nps {level}", []).extend(json_records(nps))
+                found.setdefault(f"fcr {level}", []).extend(json_records(fcr))
+    return found
+
+
+@pytest.mark.parametrize("by", ["month", "week"])
+def test_all_teams_outcomes_read_at_once_are_each_teams_own_figures(tmp_path: Path, by: Period) -> None:
+    db, teams = _db(tmp_path, "outcomes.db", 600), ["team-00", "team-01"]
+
+    def at_once() -> dict[str, list[Any]]:
+        with db.transaction() as session:
+            found = teams_outcome_frames(session, teams, by=by, levels=("agent", "team"), settings=OutcomeSettings())
+        return {f"{k} {level}": json_records(found[level][i]) for level in found for i, k in enumerate(("nps", "fcr"))}
+
+    want = _surveys_team_by_team(db, teams, by)
+    assert at_once() == want and all(want.values())
+    shown = team_outcomes(MANAGER, db, by=by)
+    assert json_records(shown.nps_agents) == want["nps agent"] and json_records(shown.fcr_teams) == want["fcr team"]
+    with db.transaction() as session:  # an agent's answers imported under both teams: agents tabulated per team
+        of_agent = select(SurveyRow).where(SurveyRow.agent_id == "agent-001").order_by(SurveyRow.answered_at)
+        for answer in session.scalars(of_agent).all()[::2]:
+            answer.team_id = "team-00"
+    want = _surveys_team_by_team(db, teams, by)
+    assert at_once() == want
+    assert sum(r["agent"] == "agent-001" for r in want["nps agent"]) > len(
+        set(r["period"] for r in want["nps agent"] if r["agent"] == "agent-001")
+    )
+    db.dispose()
+
+
+def test_analyses_written_through_the_orm_get_their_figures(small: Database) -> None:
+    metrics = metrics_json(random.Random(5), 120.0)
+    with small.transaction() as session:
+        call_id = session.scalars(select(CallRow.id)).first()
+        assert call_id is not None
+        now = datetime.now(UTC)
+        session.add(AnalysisRow(call_id=call_id, created_at=now, schema_version="1", metrics=metrics, checklist={}))
+    with small.transaction() as session:
+        row = session.scalars(select(AnalysisRow).order_by(AnalysisRow.id.desc()).limit(1)).one()
+        assert {f: getattr(row, f) for f in FIGURES} == call_figures(metrics)
+        assert row.flagged_silences == sum(1 for s in metrics["silences"] if s.get("flagged"))
