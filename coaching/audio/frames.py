@@ -73,10 +73,31 @@ def _parabolic_shifts(values: np.ndarray) -> np.ndarray:
 
 
 def yin_f0_hz(
-    samples: np.ndarray, *, sample_rate_hz: int, frame_length: int, hop_length: int, fmin_hz: float, fmax_hz: float
+    samples: np.ndarray,
+    *,
+    sample_rate_hz: int,
+    frame_length: int,
+    hop_length: int,
+    fmin_hz: float,
+    fmax_hz: float,
+    only: np.ndarray | None = None,
 ) -> np.ndarray:
-    """YIN f0 (Hz) of centred frames of ``samples`` (shape (n,)), one per hop: shape (1 + n // hop_length,)."""
+    """YIN f0 (Hz) of centred frames of ``samples`` (shape (n,)), one per hop: shape (1 + n // hop_length,).
+
+    ``only`` (bool, one per frame) estimates those frames alone, NaN elsewhere: each frame's estimate depends on that
+    frame only, so it is the same number as in a run over all frames."""
     frames = _frames(_centred(samples, frame_length), frame_length=frame_length, hop_length=hop_length)
+    if only is not None:
+        f0 = np.full(frames.shape[1], np.nan)
+        if only.any():
+            f0[only] = _yin(frames[:, only], sample_rate_hz=sample_rate_hz, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+        return f0
+    return _yin(frames, sample_rate_hz=sample_rate_hz, fmin_hz=fmin_hz, fmax_hz=fmax_hz)
+
+
+def _yin(frames: np.ndarray, *, sample_rate_hz: int, fmin_hz: float, fmax_hz: float) -> np.ndarray:
+    """YIN f0 (Hz) of each column of ``frames`` (shape (frame_length, n_frames))."""
+    frame_length = frames.shape[0]
     min_period = int(np.floor(sample_rate_hz / fmax_hz))
     max_period = min(int(np.ceil(sample_rate_hz / fmin_hz)), frame_length - 1)
     yin = _cumulative_mean_normalized_difference(frames, min_period, max_period)

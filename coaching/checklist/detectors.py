@@ -76,6 +76,20 @@ def detect_in_turn(
     return None
 
 
+def semantic_turns(item: ChecklistItem, ctx: ItemContext) -> tuple[TextTurn, ...]:
+    """The turns whose sentences ``item``'s detector may compare semantically (a superset: embedded in one batch
+    before scoring): a phrases item's window when no phrase is found there (:func:`detect_phrases`), a sequence
+    item's agent turns without a phrase (:func:`coaching.checklist.sequence.detect_sequence`)."""
+    if not item.detector.get("semantic") or ctx.semantic is None:
+        return ()
+    if item.detector_type == "phrases":
+        window = _window(item, ctx)
+        return () if any(find_in_turn(item, turn, ctx.language) for turn in window) else window
+    if item.detector_type == "sequence":
+        return tuple(turn for turn in ctx.agent_turns if not find_in_turn(item, turn, ctx.language))
+    return ()
+
+
 def _suspect_only(turn: TextTurn, evidence: Evidence) -> bool:
     """Whether every word of ``turn`` within ``evidence`` was marked by the hallucination guard."""
     inside = [w for w in turn.words if w.start_s >= evidence.start_s and w.end_s <= evidence.end_s]

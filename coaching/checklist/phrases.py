@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from coaching.checklist.text import fold, stem_similarity, surface_similarity, tokenize, word_similarity
 from coaching.errors import ChecklistError
@@ -31,9 +32,8 @@ _MIN_JOIN_CHARS = 6
 _MIN_JOIN_SIM = 0.9  # a compound split in two must otherwise match (nearly) exactly
 
 
-@dataclass(frozen=True)
-class _Alt:
-    kind: str  # "word" | "stem" | "surface"
+class _Alt(NamedTuple):  # a tuple, hashed in C: the similarity cache keys on tuples of these
+    kind: str  # "word" | "stem" | "surface" | "exact"
     text: str
 
 

