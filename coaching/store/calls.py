@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.orm import Session, aliased
@@ -79,14 +80,24 @@ def current_analysis_row(session: Session, call_id: str) -> AnalysisRow | None:
 def ensure_agent(session: Session, agent_id: str, *, name: str | None = None, team_id: str | None = None) -> AgentRow:
     """The agent row, created (with its team) when missing."""
     agent = session.get(AgentRow, agent_id)
-    if agent is None:
+    if agent is None:  # inserted unless another worker just did (two batch workers, one new agent)
         if team_id is not None and session.get(TeamRow, team_id) is None:
-            session.add(TeamRow(id=team_id, name=team_id))
-            session.flush()  # the team row first: nothing tells SQLAlchemy the agent depends on it
-        agent = AgentRow(id=agent_id, name=name or agent_id, team_id=team_id)
-        session.add(agent)
-        session.flush()
+            _insert_if_missing(session, TeamRow, {"id": team_id, "name": team_id})  # the team before its agent
+        _insert_if_missing(session, AgentRow, {"id": agent_id, "name": name or agent_id, "team_id": team_id})
+        agent = session.get(AgentRow, agent_id)
+        if agent is None:
+            raise StoreError(f"agent {agent_id!r} could not be created")
     return agent
+
+
+def _insert_if_missing(session: Session, table: type[Any], values: dict[str, Any]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a row another transaction added meanwhile stays."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
 
 
 def save_analysis(

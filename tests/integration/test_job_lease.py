@@ -224,3 +224,18 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_others_which_run_it_once(
             select(func.count()).select_from(AuditRow).where(AuditRow.action == "analyze").group_by(AuditRow.object_id)
         ).all()
     assert sorted(stored) == [1, 1, 1]  # each call stored exactly once
+
+
+def test_two_workers_creating_the_same_new_agent_both_go_on(db: Database) -> None:
+    """Batch workers analysing two calls of one new agent: the second insert of the agent (and team) is skipped."""
+    from coaching.store.calls import _insert_if_missing
+    from coaching.store.tables import AgentRow, TeamRow
+
+    with db.transaction() as session:
+        for _ in range(2):  # what the second worker's insert meets once the first has committed
+            _insert_if_missing(session, TeamRow, {"id": "north", "name": "north"})
+            _insert_if_missing(session, AgentRow, {"id": "aino", "name": "Aino", "team_id": "north"})
+        assert ensure_agent(session, "aino", team_id="north").name == "Aino"
+    with db.transaction() as session:
+        assert session.query(AgentRow).filter_by(id="aino").count() == 1
+        assert session.query(TeamRow).filter_by(id="north").count() == 1
