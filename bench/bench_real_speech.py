@@ -57,6 +57,9 @@ OPTIONS: dict[str, DecodingOptions] = {
     "vad-300/100": dataclasses.replace(BASE, vad_min_silence_ms=300, vad_speech_pad_ms=100),
     "vad-2000/200": dataclasses.replace(BASE, vad_min_silence_ms=2000, vad_speech_pad_ms=200),
     "temp0": dataclasses.replace(BASE, temperatures=(0.0,)),
+    # from the chosen defaults, a narrower beam (issue 12: speed while the accuracy holds)
+    "chosen-beam2": dataclasses.replace(CHOSEN, beam_size=2),
+    "chosen-beam3": dataclasses.replace(CHOSEN, beam_size=3),
 }
 DEFAULT_OPTIONS = ("raw", *OPTIONS)
 WORSE_MARGIN = 0.0005  # a CER this much above raw counts as worse (rounding)

@@ -20,6 +20,7 @@ languages). Timings on a shared machine are noisy: compare ratios taken in turn,
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -85,42 +86,57 @@ def compare(sample: str, model: str, *, runs: int, env: dict[str, str], language
     return {"raw_s": statistics.median(raw), "product_s": statistics.median(product)}
 
 
+def attribute(calls: list[tuple[float, float, int, int, str]]) -> dict[str, float]:
+    """Wall seconds per stage from timed calls ``(start, end, thread, depth, stage)`` that may overlap across
+    threads: each instant goes to the innermost call of each thread, shared equally when threads are in different
+    stages, so two channels transcribed side by side count their wall time once."""
+    edges = sorted({t for c in calls for t in c[:2]})
+    seconds: dict[str, float] = {}
+    for left, right in itertools.pairwise(edges):
+        innermost: dict[int, tuple[int, str]] = {}
+        for start, end, thread, depth, stage in calls:
+            if start <= left and right <= end and depth >= innermost.get(thread, (-1, ""))[0]:
+                innermost[thread] = (depth, stage)
+        stages = {stage for _depth, stage in innermost.values()}
+        for stage in stages:
+            seconds[stage] = seconds.get(stage, 0.0) + (right - left) / len(stages)
+    return seconds
+
+
 def stage_times(sample: str, model: str, language: str = "auto") -> dict[str, Any]:
     """Seconds per stage of one stored analysis in this (fresh) process; ASR = model load + language + decoding."""
     imports_start = time.perf_counter()
+    import threading
+
     from audio_samples.truth import audio_path
     from coaching.access import SYSTEM_USER
-    from coaching.analysis import pipeline, scoring
+    from coaching.analysis import languages, pipeline, scoring
     from coaching.analysis.pipeline import AnalysisRequest
     from coaching.asr import transcriber as asr
+    from coaching.audio import speech_probability
     from coaching.services import calls
     from coaching.services.config import analysis_config
     from coaching.settings import Settings
     from coaching.store.db import Database
 
-    seconds: dict[str, float] = {"imports": time.perf_counter() - imports_start}
-
-    nested: list[float] = []  # seconds spent in timed calls inside the running one (counted there, not twice)
-    nested_cpu: list[float] = []
-    cpu_seconds: dict[str, float] = {}  # CPU seconds of this process (all threads): steadier on a shared machine
+    imports_s = time.perf_counter() - imports_start
+    timed_calls: list[tuple[float, float, int, int, str]] = []
+    depth = threading.local()
+    cpu_seconds: dict[str, float] = {}  # CPU seconds of the calling thread (the model's own threads are not in it)
 
     def wrap(owner: Any, name: str, stage: str) -> None:
         inner: Callable[..., Any] = getattr(owner, name)
 
         def timed_call(*args: Any, **kwargs: Any) -> Any:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            nested.append(0.0)
-            nested_cpu.append(0.0)
+            level = getattr(depth, "level", 0)
+            depth.level = level + 1
+            start, start_cpu = time.perf_counter(), time.thread_time()
             try:
                 return inner(*args, **kwargs)
             finally:
-                elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
-                inside, inside_cpu = nested.pop(), nested_cpu.pop()
-                seconds[stage] = seconds.get(stage, 0.0) + elapsed - inside
-                cpu_seconds[stage] = cpu_seconds.get(stage, 0.0) + elapsed_cpu - inside_cpu
-                if nested:
-                    nested[-1] += elapsed
-                    nested_cpu[-1] += elapsed_cpu
+                depth.level = level
+                timed_calls.append((start, time.perf_counter(), threading.get_ident(), level, stage))
+                cpu_seconds[stage] = cpu_seconds.get(stage, 0.0) + time.thread_time() - start_cpu
 
         setattr(owner, name, timed_call)
 
@@ -145,35 +161,55 @@ def stage_times(sample: str, model: str, language: str = "auto") -> dict[str, An
     transcriber = asr.load_transcriber(config.settings)
     wrap(transcriber, "transcribe", "asr: transcribe")
     wrap(transcriber, "detect_language", "asr: language")
-    seconds["setup"] = time.perf_counter() - start
+    setup_s = time.perf_counter() - start
+    assert languages is not None  # detection runs in threads of coaching.analysis.languages (timed above)
     request = AnalysisRequest(path=audio_path(sample), agent_id="bench", language=language)
-    start = time.perf_counter()
-    analysis = calls.analyze_and_store(
-        SYSTEM_USER, request, settings=config.settings, transcriber=transcriber, db=db, checklist=config.checklist
-    )
-    total_s = time.perf_counter() - start
-    asr_s = sum(v for k, v in seconds.items() if k.startswith("asr"))
-    named_s = sum(v for k, v in seconds.items() if k not in ("setup", "imports"))
-    seconds["other"] = max(0.0, total_s - named_s)
-    cold = {"stages": dict(seconds), "cpu_stages": dict(cpu_seconds)}
+
+    def run(store: bool) -> tuple[float, dict[str, float], dict[str, float]]:
+        timed_calls.clear()
+        cpu_seconds.clear()
+        speech_probability.clear_cache()  # a worker's next call is another recording: no VAD result to reuse
+        begin = time.perf_counter()
+        if store:
+            calls.analyze_and_store(
+                SYSTEM_USER,
+                request,
+                settings=config.settings,
+                transcriber=transcriber,
+                db=db,
+                checklist=config.checklist,
+            )
+        else:
+            pipeline.analyse_call(
+                request, settings=config.settings, transcriber=transcriber, checklist=config.checklist
+            )
+        total_s = time.perf_counter() - begin
+        stages = attribute(timed_calls)
+        stages["other"] = max(0.0, total_s - sum(stages.values()))
+        return total_s, stages, dict(cpu_seconds)
+
+    total_s, stages, cpu = run(store=True)
+    asr_s = sum(v for k, v in stages.items() if k.startswith("asr"))
     # the same call again in this process, as a worker's next call runs: model, imports and caches warm
     # (the pipeline only: the call is stored already; storage took its share above)
-    seconds.clear()
-    cpu_seconds.clear()
-    start = time.perf_counter()
-    pipeline.analyse_call(request, settings=config.settings, transcriber=transcriber, checklist=config.checklist)
-    warm_total_s = time.perf_counter() - start
-    warm_named_s = sum(seconds.values())
-    seconds["other"] = max(0.0, warm_total_s - warm_named_s)
+    warm_total_s, warm_stages, warm_cpu = run(store=False)
     return {
-        "duration_s": analysis.call.duration_s,
+        "duration_s": round(float(sf_duration(audio_path(sample))), 3),
         "total_s": total_s,
         "asr_s": asr_s,
-        **cold,
+        "stages": {"imports": imports_s, "setup": setup_s, **stages},
+        "cpu_stages": cpu,
         "warm_total_s": warm_total_s,
-        "warm_stages": dict(seconds),
-        "warm_cpu_stages": dict(cpu_seconds),
+        "warm_stages": warm_stages,
+        "warm_cpu_stages": warm_cpu,
     }
+
+
+def sf_duration(path: Path) -> float:
+    """Seconds of audio in ``path``."""
+    import soundfile as sf
+
+    return float(sf.info(str(path)).duration)
 
 
 def main() -> None:
@@ -246,9 +282,10 @@ def main() -> None:
         print(f"  wall s: {parts} (imports and setup: once per process, not per call)")
         cpu = got["cpu_stages"]
         cpu_non_asr = sum(v for k, v in cpu.items() if not k.startswith("asr"))
-        cpu_parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
+        cpu_parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]) if "asr" not in k)
         print(
-            f"  CPU s: {cpu_parts}; non-ASR {cpu_non_asr:.2f} s = {100 * cpu_non_asr / duration_s:.1f} % of the audio"
+            f"  CPU s of the calling threads: {cpu_parts}; non-ASR {cpu_non_asr:.2f} s = "
+            f"{100 * cpu_non_asr / duration_s:.1f} % of the audio"
         )
         warm, warm_cpu = got["warm_stages"], got["warm_cpu_stages"]
         warm_non_asr = sum(v for k, v in warm.items() if not k.startswith("asr"))

@@ -7,6 +7,7 @@ each test, so every test starts from the same state in a fraction of a second.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -55,12 +56,14 @@ class TruthTranscriber:
     def __init__(self, sample: str) -> None:
         self.truth = load_truth(sample)
         self.calls = 0
+        self._count_lock = threading.Lock()  # the pipeline transcribes a call's two channels in two threads
 
     def detect_language(self, *, samples: np.ndarray, allowed: Sequence[str]) -> tuple[str, float]:
         return str(self.truth["language"]), 0.99
 
     def transcribe(self, *, samples: np.ndarray, language: str) -> tuple[AsrSegment, ...]:
-        self.calls += 1
+        with self._count_lock:
+            self.calls += 1
         rate = 16000
         out = []
         for turn in self.truth["turns"]:

@@ -9,6 +9,7 @@ is transcribed in the language of the channel with the most speech, as before. A
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from coaching.models import ChannelLanguage, LanguageCheck, LanguageFlag, Langua
 from coaching.settings import Settings
 
 # A detection below this is flagged. Chosen from what the packaged base model gives (restricted to fi/sv/en, see
-# WhisperTranscriber.detect_language) per channel of the six sample calls, at full and at 92 % volume, and on the
+# coaching.asr.language_id) per channel of the six sample calls, at full and at 92 % volume, and on the
 # real Finnish clips of ../shared/real-speech-dev: right answers fi 0.99-1.00 (8 kHz mu-law too), en 0.99-1.00,
 # sv 0.48, 0.58, 0.60, 0.66 | 0.81, 0.85, 0.85, 0.92; wrong answers 0.503 (espeak Finnish as sv at 92 %) and the
 # reported fault, a Swedish call at 92 % volume as en with 0.60. Nothing fell between 0.66 and 0.81, so the
@@ -59,10 +60,12 @@ def pick_language(choice: LanguageChoice, transcriber: Transcriber, channels: Se
         return LanguageCheck(language=choice, source="forced")
     ordered = sorted(channels, key=lambda c: -c[2])
     asked = [c for c in ordered if c[2] >= MIN_CHANNEL_SPEECH_S] or ordered[:1]
-    found = []
-    for speaker, samples, _speech_s in asked:
-        language, probability = transcriber.detect_language(samples=samples, allowed=choice)
-        found.append(ChannelLanguage(speaker=speaker, language=language, probability=float(probability)))
+    with ThreadPoolExecutor(max_workers=len(asked), thread_name_prefix="language") as pool:  # channels side by side
+        detected = list(pool.map(lambda c: transcriber.detect_language(samples=c[1], allowed=choice), asked))
+    found = [
+        ChannelLanguage(speaker=speaker, language=language, probability=float(probability))
+        for (speaker, _samples, _speech_s), (language, probability) in zip(asked, detected, strict=True)
+    ]
     main = found[0]
     return LanguageCheck(
         language=main.language,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from coaching.analysis.languages import (
 )
 from coaching.analysis.scoring import score_call
 from coaching.asr.guard import guard_segments
-from coaching.asr.transcriber import Transcriber
+from coaching.asr.transcriber import AsrSegment, Transcriber
 from coaching.audio.channels import ChannelCheck, check_channels
 from coaching.audio.decode import check_not_silent, decode_audio
 from coaching.checklist import Checklist, load_checklist
@@ -165,18 +166,20 @@ def _stereo(
     filename: str,
 ) -> Transcript:
     rate, agent, customer = signals.sample_rate_hz, signals.agent, signals.customer
-    agent_spans = speech_spans_from_vad(samples=agent, sample_rate_hz=rate)
-    customer_spans = speech_spans_from_vad(samples=customer, sample_rate_hz=rate)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="vad") as pool:  # Silero uses one core per channel
+        agent_vad = pool.submit(speech_spans_from_vad, samples=agent, sample_rate_hz=rate)
+        customer_spans = speech_spans_from_vad(samples=customer, sample_rate_hz=rate)
+        agent_spans = agent_vad.result()
     if not agent_spans and not customer_spans:
         raise SilentAudioError(f"{filename}: no speech found in either channel")
     check = _pick_language(
         choice, transcriber, ("agent", agent, _speech_s(agent_spans)), ("customer", customer, _speech_s(customer_spans))
     )
     language, probability = check.language, check.probability
-    report(f"transcribing agent channel ({language})", 0.25)
-    agent_segments = transcriber.transcribe(samples=agent, language=language) if agent_spans else ()
-    report(f"transcribing customer channel ({language})", 0.55)
-    customer_segments = transcriber.transcribe(samples=customer, language=language) if customer_spans else ()
+    report(f"transcribing both channels ({language})", 0.25)
+    agent_segments, customer_segments = _transcribe_side_by_side(
+        transcriber, language, agent if agent_spans else None, customer if customer_spans else None
+    )
     agent_segments = guard_segments(agent_segments, agent_spans).segments  # invented words out or marked
     customer_segments = guard_segments(customer_segments, customer_spans).segments
     transcript = stereo_transcript(
@@ -189,6 +192,19 @@ def _stereo(
         language_probability=probability,
     )
     return replace(transcript, language_check=check)
+
+
+def _transcribe_side_by_side(
+    transcriber: Transcriber, language: str, *channels: np.ndarray | None
+) -> tuple[tuple[AsrSegment, ...], ...]:
+    """Each channel's segments (none for None), decoded at the same time in two threads: the model's two workers
+    (:func:`coaching.asr.transcriber.decoding_workers`) each take half the cores."""
+    with ThreadPoolExecutor(max_workers=len(channels), thread_name_prefix="transcribe") as pool:
+        futures = [
+            pool.submit(transcriber.transcribe, samples=samples, language=language) if samples is not None else None
+            for samples in channels
+        ]
+        return tuple(future.result() if future is not None else () for future in futures)
 
 
 def _mono(

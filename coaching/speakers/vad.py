@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from coaching.audio.speech_probability import speech_chunks, speech_probabilities
 from coaching.errors import AudioError
 
 VAD_SAMPLE_RATE_HZ = 16_000
@@ -47,8 +48,6 @@ def speech_spans_from_vad(
     each span is padded by ``speech_pad_s`` on both sides (never past a neighbour);
     spans shorter than ``min_speech_s`` are dropped.
     """
-    from faster_whisper.vad import VadOptions, get_speech_timestamps  # heavy import, kept lazy
-
     if samples.ndim != 1:
         raise AudioError(f"VAD takes one channel of shape (n_samples,), got shape {samples.shape}")
     if sample_rate_hz <= 0:
@@ -65,15 +64,16 @@ def speech_spans_from_vad(
     audio = _to_16k(samples, sample_rate_hz)
     if not np.all(np.isfinite(audio)):
         raise AudioError("audio holds NaN or infinite samples; cannot run VAD")
-    options = VadOptions(
+    chunks = speech_chunks(  # the Silero pass is shared with the recogniser's VAD (coaching.asr.speech)
+        speech_probabilities(samples=audio),
+        n_samples=audio.size,
         threshold=threshold,
-        min_silence_duration_ms=round(min_silence_s * 1000),
+        min_silence_ms=round(min_silence_s * 1000),
         speech_pad_ms=round(speech_pad_s * 1000),
-        min_speech_duration_ms=round(min_speech_s * 1000),
+        min_speech_ms=round(min_speech_s * 1000),
     )
-    chunks = get_speech_timestamps(audio, options, sampling_rate=VAD_SAMPLE_RATE_HZ)
     return [
-        (round(c["start"] / VAD_SAMPLE_RATE_HZ, 3), round(c["end"] / VAD_SAMPLE_RATE_HZ, 3))
-        for c in chunks
-        if c["end"] > c["start"]
+        (round(start / VAD_SAMPLE_RATE_HZ, 3), round(end / VAD_SAMPLE_RATE_HZ, 3))
+        for start, end in chunks
+        if end > start
     ]
