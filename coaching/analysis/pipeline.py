@@ -198,7 +198,7 @@ def _transcribe_side_by_side(
     transcriber: Transcriber, language: str, *channels: np.ndarray | None
 ) -> tuple[tuple[AsrSegment, ...], ...]:
     """Each channel's segments (none for None), decoded at the same time in two threads: the model's two workers
-    (:func:`coaching.asr.transcriber.decoding_workers`) each take half the cores."""
+    (:data:`coaching.asr.transcriber.DECODING_WORKERS`) decode them side by side."""
     with ThreadPoolExecutor(max_workers=len(channels), thread_name_prefix="transcribe") as pool:
         futures = [
             pool.submit(transcriber.transcribe, samples=samples, language=language) if samples is not None else None

@@ -13,11 +13,14 @@ the loop test rejects it, so fi. sv_good, sv_poor: top "la" (0.53-0.79), decoded
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 CONFIDENT_LANGUAGE_PROBABILITY = 0.5
 DETECTION_SEGMENTS = 3  # 30 s windows of speech, until one is confident (faster-whisper's loop)
@@ -42,6 +45,7 @@ def identify_language(
     if scores.get(best, 0.0) >= CONFIDENT_LANGUAGE_PROBABILITY:
         return best, scores[best] / (sum(scores.values()) or 1.0)
     logprobs = decoding_logprobs(model, speech=check_speech, candidates=candidates)
+    logger.info("language by decoding: %s", {k: round(v, 3) for k, v in logprobs.items()})
     weights = np.exp(np.array([logprobs[lang] for lang in candidates]) * DECODE_TEMPERATURE)
     best = max(candidates, key=lambda lang: logprobs[lang])
     return best, float(weights[list(candidates).index(best)] / weights.sum())

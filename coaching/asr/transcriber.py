@@ -7,7 +7,6 @@ ones) and timed words for a 16 kHz mono signal. Tests use a fake with the same s
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -24,8 +23,6 @@ from coaching.asr.speech import SpeechOnly, restore_times, speech_only
 from coaching.errors import ModelError
 from coaching.models import Word
 from coaching.settings import VOCABULARY_MODES, Settings
-
-logger = logging.getLogger(__name__)
 
 # Decoding defaults, chosen on REAL speech (never on synthetic speech alone) with bench/bench_real_speech.py: the
 # 8 clips of ../shared/real-speech-dev (real Finnish, studio and 8 kHz mu-law; packaged base model, int8 CPU),
@@ -48,7 +45,11 @@ DEFAULT_BEAM_SIZE = 5
 VAD_MIN_SILENCE_MS = 2000
 VAD_SPEECH_PAD_MS = 400
 DECODE_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's fallback when a decoding fails its checks
-PARALLEL_CHANNELS = True  # decode a stereo call's two channels at once (two model workers), see decoding_workers
+# Model workers: two, so a stereo call's channels decode side by side, each with every core (threads per worker), so
+# the longer channel keeps them all once the shorter one is done. Measured on 2 cores (whole analysis, medians of 3
+# in turn): fi_poor 13.2 s with one worker, 13.5 s with two of one thread each, 11.3 s with two of two; en_good 7.7,
+# 5.2 and 5.8 s.
+DECODING_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -229,19 +230,10 @@ def _to_segment(segment: Any) -> AsrSegment:
     )
 
 
-def decoding_workers(device: str) -> tuple[int, int]:
-    """(workers, CPU threads per worker): two workers, so a stereo call's channels decode side by side
-    (:data:`PARALLEL_CHANNELS`), each with every core, so the longer channel keeps them all once the shorter one is
-    done. Measured on 2 cores (whole analysis, medians of 3 in turn): fi_poor 13.2 s one worker, 13.5 s two workers
-    of one thread, 11.3 s two of two; en_good 7.7, 5.2, 5.8 s."""
-    cores = os.cpu_count() or 1
-    return (2 if PARALLEL_CHANNELS else 1), cores
-
-
 def _load_whisper(model: ModelInfo, *, device: str, compute_type: str) -> Any:
     from faster_whisper import WhisperModel
 
-    workers, threads = decoding_workers(device)
+    workers, threads = DECODING_WORKERS, os.cpu_count() or 1
     target = str(model.path) if model.path else model.name
     try:
         return WhisperModel(
