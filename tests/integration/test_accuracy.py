@@ -15,6 +15,7 @@ import pytest
 
 from audio_samples.truth import load_truth
 from coaching.analysis.evaluation import ErrorRates, speaker_error_rates, word_error_rate
+from coaching.checklist.text import tokenize
 from coaching.checklist.types import ChecklistResult
 from coaching.models import Analysis, Speaker, Transcript
 from tests.speech_helpers import AnalyseSample
@@ -83,7 +84,8 @@ def test_good_call_scores_at_least_20_points_above_the_poor_one_end_to_end(
     good, poor = analyse_sample(f"{language}_good"), analyse_sample(f"{language}_poor")
     good_score, poor_score = good.checklist.score, poor.checklist.score
     assert good_score is not None and poor_score is not None
-    # measured with base: fi 78 / 15, sv 70 / 0, en 100 / 0 (tiny.en: en 100 / 0)
+    # measured with base: fi 78 / 15, sv 70 / 0, en 100 / 0 (tiny.en: en 100 / 0); since the uncertainty of issue 11,
+    # sv 100 / 67: 7 of sv_poor's 12 items are uncertain (low-probability words), so 4 items make its score
     print(f"{language}: good {good_score:.0f}, poor {poor_score:.0f} (recognised speech, {good.call.model_name})")
     assert good_score >= poor_score + 20
     # the metric items read the audio, which recognition cannot change: every good call has balanced talk and no
@@ -101,7 +103,17 @@ def test_good_call_scores_at_least_20_points_above_the_poor_one_end_to_end(
 
 
 def _assert_evidence_quotes_recognised_words(transcript: Transcript, result: ChecklistResult) -> None:
-    words = {s: [w for seg in transcript.segments_of(s) for w in seg.words] for s in ("agent", "customer")}
+    # a segment holding only words the hallucination guard marked is no evidence (coaching.checklist.turns), so a
+    # sentence's quote runs over it: leave such segments out of the run the quote must equal
+    words = {
+        s: [
+            w
+            for seg in transcript.segments_of(s)
+            if any(tokenize(w.word) for w in seg.words if not w.suspect)
+            for w in seg.words
+        ]
+        for s in ("agent", "customer")
+    }
     for item in result.items:
         for ev in item.evidence:
             if ev.role == "gap" or ev.speaker is None:
