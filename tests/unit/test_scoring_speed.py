@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -205,26 +204,3 @@ def test_openmp_threads_sleep_while_the_model_loads_and_a_set_policy_is_kept(mon
     with omp_passive_wait():
         assert os.environ["OMP_WAIT_POLICY"] == "active"
     assert os.environ["OMP_WAIT_POLICY"] == "active"
-
-
-def test_preparing_loads_the_embedding_model_only_for_a_checklist_with_a_semantic_item(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from coaching.analysis import scoring
-    from coaching.checklist import load_checklist
-
-    loads: list[bool] = []
-
-    def preload() -> bool:
-        loads.append(True)
-        return True
-
-    monkeypatch.setattr(scoring, "preload_model", preload)
-    packaged = load_checklist()
-    plain = replace(packaged, items=tuple(i for i in packaged.items if not i.detector.get("semantic")))
-    scoring.prepare_scoring("sv", checklist=plain)
-    assert loads == []
-    scoring.prepare_scoring("en", checklist=packaged)
-    assert loads == [True]
-    transcript = call("en", GOOD_EN)
-    assert score_checklist(transcript=transcript, metrics=None, checklist=plain, semantic=None).score == 100.0
