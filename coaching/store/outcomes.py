@@ -7,6 +7,7 @@ are the same wherever they are shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -91,20 +92,42 @@ def fcr_frame(
     Repeats are looked for among all contacts of the same customers (any agent), and windows still open at the
     newest answer of all are unknown, before the rows are narrowed to ``scope``.
     """
+    answers = _scoped_answers(session, scope, settings=settings)
+    if answers.resolved is None:
+        return pd.DataFrame()
+    return answers.fcr(answers.resolved, by=by, level=level, settings=settings)
+
+
+@dataclass(frozen=True)
+class _ScopedAnswers:
+    """The answers in a scope (``visible``) and the same rows with their FCR flag (``resolved``; None when there
+    are no answers), the flags found among all answers of the same customers up to ``as_of``."""
+
+    as_of: pd.Timestamp | None
+    visible: pd.DataFrame
+    resolved: pd.DataFrame | None
+
+    def fcr(self, rows: pd.DataFrame, *, by: Period, level: Level, settings: OutcomeSettings) -> pd.DataFrame:
+        """FCR per group and period of ``rows`` (some of :attr:`resolved`)."""
+        return fcr_by_period(
+            contacts=rows,
+            by=by,
+            level=level,
+            window_days=settings.fcr_window_days,
+            min_n=settings.min_n,
+            as_of=self.as_of,
+        )
+
+
+def _scoped_answers(session: Session, scope: OutcomeScope, *, settings: OutcomeSettings) -> _ScopedAnswers:
+    """One read of the answers in ``scope`` with the same customers' other answers (for the repeats)."""
     as_of = newest_answer(session)
     surveys = load_surveys(session=session, scope=scope, repeats=True)
+    visible = surveys[surveys["in_scope"]].drop(columns="in_scope")
     if as_of is None or surveys.empty:
-        return pd.DataFrame()
+        return _ScopedAnswers(as_of, visible, None)
     flags = first_contact_resolved(contacts=surveys, window_days=settings.fcr_window_days, as_of=as_of)
-    visible = surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope")
-    return fcr_by_period(
-        contacts=visible,
-        by=by,
-        level=level,
-        window_days=settings.fcr_window_days,
-        min_n=settings.min_n,
-        as_of=as_of,
-    )
+    return _ScopedAnswers(as_of, visible, surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope"))
 
 
 def outcome_frames(
@@ -112,26 +135,13 @@ def outcome_frames(
 ) -> dict[Level, tuple[pd.DataFrame, pd.DataFrame]]:
     """(NPS, FCR) per level of the answers in ``scope``, as :func:`nps_frame` and :func:`fcr_frame` give them,
     from one read of the answers (with the same customers' other answers for the repeats)."""
-    as_of = newest_answer(session)
-    surveys = load_surveys(session=session, scope=scope, repeats=True)
-    visible = surveys[surveys["in_scope"]].drop(columns="in_scope")
-    resolved = None
-    if as_of is not None and not surveys.empty:
-        flags = first_contact_resolved(contacts=surveys, window_days=settings.fcr_window_days, as_of=as_of)
-        resolved = surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope")
+    answers = _scoped_answers(session, scope, settings=settings)
     frames = {}
     for level in levels:
-        nps = nps_by_period(surveys=visible, by=by, level=level, min_n=settings.min_n)
+        nps = nps_by_period(surveys=answers.visible, by=by, level=level, min_n=settings.min_n)
         fcr = pd.DataFrame()
-        if resolved is not None:
-            fcr = fcr_by_period(
-                contacts=resolved,
-                by=by,
-                level=level,
-                window_days=settings.fcr_window_days,
-                min_n=settings.min_n,
-                as_of=as_of,
-            )
+        if answers.resolved is not None:
+            fcr = answers.fcr(answers.resolved, by=by, level=level, settings=settings)
         frames[level] = (nps, fcr)
     return frames
 
@@ -147,13 +157,8 @@ def teams_outcome_frames(
     among them stays unknown in any subset, so the flags of all teams at once are each team's flags. Agent rows
     are tabulated for all teams at once when no agent has answers in two of them, else team by team.
     """
-    as_of = newest_answer(session)
-    surveys = load_surveys(session=session, scope=OutcomeScope(None, tuple(teams)), repeats=True)
-    visible = surveys[surveys["in_scope"]].drop(columns="in_scope")
-    resolved = None
-    if as_of is not None and not surveys.empty:
-        flags = first_contact_resolved(contacts=surveys, window_days=settings.fcr_window_days, as_of=as_of)
-        resolved = surveys.assign(resolved=flags)[surveys["in_scope"]].drop(columns="in_scope")
+    answers = _scoped_answers(session, OutcomeScope(None, tuple(teams)), settings=settings)
+    visible, resolved = answers.visible, answers.resolved
     order = {team: n for n, team in enumerate(teams)}
     one_team_each = bool((visible.groupby("agent", dropna=False)["team"].nunique(dropna=False) <= 1).all())
 
@@ -173,14 +178,7 @@ def teams_outcome_frames(
         return nps_by_period(surveys=rows, by=by, level=level, min_n=settings.min_n)
 
     def fcr(rows: pd.DataFrame, level: Level) -> pd.DataFrame:
-        return fcr_by_period(
-            contacts=rows,
-            by=by,
-            level=level,
-            window_days=settings.fcr_window_days,
-            min_n=settings.min_n,
-            as_of=as_of,
-        )
+        return answers.fcr(rows, by=by, level=level, settings=settings)
 
     return {
         level: (tabulate(nps, visible, level), pd.DataFrame() if resolved is None else tabulate(fcr, resolved, level))
