@@ -169,6 +169,7 @@ def stage_times(sample: str, model: str, language: str = "auto") -> dict[str, An
         timed_calls.clear()
         cpu_seconds.clear()
         speech_probability.clear_cache()  # a worker's next call is another recording: no VAD result to reuse
+        getattr(transcriber._loaded, "forget_windows", lambda: None)()  # nor an encoded window
         begin = time.perf_counter()
         if store:
             calls.analyze_and_store(

@@ -4,7 +4,9 @@ Whisper's identification is taken when an allowed language gets at least :data:`
 Otherwise (Whisper takes Swedish for Latin, Norwegian or English) each allowed language decodes the speech of the
 first :data:`DECODE_CHECK_S` seconds and the decoding that is most probable wins; a decoding that loops (gzip
 compression ratio over :data:`LOOP_COMPRESSION_RATIO`, Whisper's own failure test) loses. Both steps take the
-channel's speech from the VAD pass the transcription shares (:mod:`coaching.asr.speech`), so neither runs the VAD.
+channel's speech from the VAD pass the transcription shares (:mod:`coaching.asr.speech`), so neither runs the VAD,
+and identification encodes the very windows transcription will (:func:`transcription_features`), which the model
+encodes once (:mod:`coaching.asr.shared_encoding`); the check's candidates share their one window too.
 
 Measured with the packaged base model: the espeak Finnish fi_poor agent channel gets fi 0.385 (et 0.32): decoded,
 Swedish "mat, mat, mat, ..." scored best (-0.21 against fi -0.91) and the whole call was transcribed as Swedish;
@@ -29,7 +31,6 @@ DECODE_CHECK_S = 30.0
 DECODE_TEMPERATURE = 10.0  # softmax temperature turning mean log-probabilities into a probability
 LOOP_COMPRESSION_RATIO = 2.4  # faster-whisper's compression_ratio_threshold
 DECODE_CHECK_MAX_TOKENS = 128  # a loop runs on to Whisper's 448 tokens; 30 s of speech rarely needs 128
-SAMPLE_RATE_HZ = 16_000
 
 
 def identify_language(
@@ -37,9 +38,10 @@ def identify_language(
 ) -> tuple[str, float]:
     """Most likely of ``candidates`` (two or more) for ``speech`` (16 kHz, speech only) and its probability;
     ``check_speech`` (at most 30 s) is what the decoding check decodes. ``model``: a faster-whisper WhisperModel."""
-    _, top_probability, all_probs = model.detect_language(audio=speech[: SAMPLE_RATE_HZ * 30])
+    features = transcription_features(model, speech)
+    _, top_probability, all_probs = model.detect_language(features=features)
     if top_probability <= DETECTION_THRESHOLD:  # faster-whisper's loop goes on to the next windows only then
-        _, _, all_probs = model.detect_language(audio=speech, language_detection_segments=DETECTION_SEGMENTS)
+        _, _, all_probs = model.detect_language(features=features, language_detection_segments=DETECTION_SEGMENTS)
     scores = {lang: float(prob) for lang, prob in all_probs if lang in candidates}
     best = max(candidates, key=lambda lang: scores.get(lang, 0.0))
     if scores.get(best, 0.0) >= CONFIDENT_LANGUAGE_PROBABILITY:
@@ -49,6 +51,13 @@ def identify_language(
     weights = np.exp(np.array([logprobs[lang] for lang in candidates]) * DECODE_TEMPERATURE)
     best = max(candidates, key=lambda lang: logprobs[lang])
     return best, float(weights[list(candidates).index(best)] / weights.sum())
+
+
+def transcription_features(model: Any, speech: np.ndarray) -> np.ndarray:
+    """Log-mel features of ``speech`` as ``model.transcribe`` computes and cuts them (over the whole signal, the
+    last frame never decoded), so identification's first window is transcription's first window, to the bit."""
+    features: np.ndarray = model.feature_extractor(speech)
+    return features[..., :-1]
 
 
 def decoding_logprobs(model: Any, *, speech: np.ndarray, candidates: Sequence[str]) -> dict[str, float]:

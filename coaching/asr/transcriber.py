@@ -231,7 +231,7 @@ def _to_segment(segment: Any) -> AsrSegment:
 
 
 def _load_whisper(model: ModelInfo, *, device: str, compute_type: str) -> Any:
-    from faster_whisper import WhisperModel
+    from coaching.asr.shared_encoding import WindowCachingWhisper as WhisperModel
 
     workers, threads = DECODING_WORKERS, os.cpu_count() or 1
     target = str(model.path) if model.path else model.name
