@@ -31,6 +31,7 @@ from coaching.store.db import Database
 from coaching.store.figures import call_figures
 from coaching.store.survey_tables import SurveyRow
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
+from coaching.store.totals import refill_item_totals
 
 ITEMS = (  # (id, category) as in the stored checklist
     *(("greeting", "respect"), ("listening", "attentive"), ("empathy", "attentive")),
@@ -186,9 +187,10 @@ def build(db: Database, *, calls: int = 100_000, agents: int = 200, teams: int =
             chunk = []
     if chunk:
         _insert(db, chunk)
-    if db.engine.dialect.name == "postgresql":  # the ids were given: move the sequence past them
-        with db.transaction() as session:
+    with db.transaction() as session:
+        if db.engine.dialect.name == "postgresql":  # the ids were given: move the sequence past them
             session.execute(text("SELECT setval(pg_get_serial_sequence('analyses', 'id'), max(id)) FROM analyses"))
+        refill_item_totals(session, [agent for agent, _ in people])  # as each stored analysis does
 
 
 def _insert(db: Database, chunk: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -61,9 +61,13 @@ def score_class(score: int) -> str:
 def nps_figure(*, scores: Iterable[int], min_n: int, z: float = Z_95) -> NpsFigure:
     """NPS with counts and a normal-approximation interval (points, clipped to [−100, 100])."""
     values = [int(s) for s in scores]
-    n = len(values)
     promoters = sum(1 for s in values if s >= 9)
     detractors = sum(1 for s in values if s <= 6)
+    return nps_of_counts(n=len(values), promoters=promoters, detractors=detractors, min_n=min_n, z=z)
+
+
+def nps_of_counts(*, n: int, promoters: int, detractors: int, min_n: int, z: float = Z_95) -> NpsFigure:
+    """:func:`nps_figure` of ``n`` answers of which ``promoters`` and ``detractors``."""
     if n == 0:
         return NpsFigure(0, 0, 0, 0, None, None, None, False)
     p_promoter, p_detractor = promoters / n, detractors / n
@@ -109,16 +113,21 @@ def period_labels(stamps: pd.Series, *, by: str) -> pd.Series:
     UTC): the one period rule of NPS / FCR tables and progress views."""
     stamps = pd.to_datetime(stamps, utc=True)
     if check_period(by) == "month":
-        return stamps.dt.strftime("%Y-%m")
+        if stamps.isna().any() or not len(stamps):
+            return stamps.dt.strftime("%Y-%m")
+        months = stamps.dt.year.to_numpy() * 100 + stamps.dt.month.to_numpy()  # a few months, many answers
+        label = {m: f"{m // 100:04d}-{m % 100:02d}" for m in np.unique(months).tolist()}
+        return pd.Series([label[m] for m in months.tolist()], index=stamps.index)
     iso = stamps.dt.isocalendar()
     return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
 
 
-def _grouped(
-    *, frame: pd.DataFrame, by: Period, level: Level, columns: tuple[str, ...]
-) -> Iterable[tuple[str | None, str | None, str, list[list[Any]]]]:
-    """Yield (agent, team, period, values of ``columns`` in answer order) per group, in group order; agent rows
-    carry the agent's latest team in the period. One grouping of the whole frame, no frame per group."""
+def _groups(
+    *, frame: pd.DataFrame, by: Period, level: Level
+) -> tuple[list[tuple[str | None, str | None, str]], np.ndarray, pd.DataFrame]:
+    """The groups of ``frame`` as (agent, team, period) in group order, each row's group number, and the rows in
+    answer order (the numbers' order); agent groups carry the agent's latest known team in the period. One
+    grouping of the whole frame, no frame per group."""
     check_level(level)
     work = frame.assign(period=period_labels(frame["answered_at"], by=by))
     work = work.sort_values("answered_at", kind="stable")
@@ -127,18 +136,23 @@ def _grouped(
     work = work.assign(_agent=agent_key, _team=team_key)
     grouped = work.groupby(["_agent", "_team", "period"], sort=True)
     numbers = grouped.ngroup().to_numpy()
-    in_groups = numbers.argsort(kind="stable")  # row positions group after group, in answer order within each
-    ends = np.cumsum(np.bincount(numbers))
-    teams = work["team"].to_numpy(dtype=object)
-    values = [work[c].to_numpy(dtype=object) for c in columns]
+    latest: dict[int, object] = {}
+    if level == "agent":
+        for number, team in zip(numbers.tolist(), work["team"].to_numpy(dtype=object).tolist(), strict=True):
+            if isinstance(team, str) or not pd.isna(team):
+                latest[number] = team
+    groups: list[tuple[str | None, str | None, str]] = []
     for number, (agent, team, period) in enumerate(grouped.size().index):
-        rows = in_groups[(ends[number - 1] if number else 0) : ends[number]]
-        found = [list(v[rows]) for v in values]
         if level == "agent":
-            known = [t for t in teams[rows] if isinstance(t, str) or not pd.isna(t)]
-            yield str(agent), (str(known[-1]) if known else None), str(period), found
+            groups.append((str(agent), str(latest[number]) if number in latest else None, str(period)))
         else:
-            yield None, (str(team) or None) if level == "team" else None, str(period), found
+            groups.append((None, (str(team) or None) if level == "team" else None, str(period)))
+    return groups, numbers, work
+
+
+def _counts(numbers: np.ndarray, where: np.ndarray, groups: int) -> list[int]:
+    """How many rows of each group number meet ``where``."""
+    return [int(c) for c in np.bincount(numbers[where], minlength=groups)] if groups else []
 
 
 def nps_by_period(*, surveys: pd.DataFrame, by: Period, level: Level, min_n: int) -> pd.DataFrame:
@@ -146,17 +160,41 @@ def nps_by_period(*, surveys: pd.DataFrame, by: Period, level: Level, min_n: int
 
     ``surveys`` needs ``agent``, ``team``, ``answered_at`` and ``score``.
     """
+    if not len(surveys):
+        return _frame([], NPS_COLUMNS)
+    return _nps_rows(*_groups(frame=surveys, by=by, level=level), min_n=min_n)
+
+
+def nps_and_fcr(
+    *, contacts: pd.DataFrame, flags: pd.Series, by: Period, level: Level, min_n: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`nps_by_period`, :func:`fcr_of_flags`) of the same rows from one grouping."""
+    if not len(contacts):
+        return _frame([], NPS_COLUMNS), _frame([], FCR_COLUMNS)
+    groups = _groups(frame=contacts.assign(_fcr=flags), by=by, level=level)
+    return _nps_rows(*groups, min_n=min_n), _fcr_rows(*groups, min_n=min_n)
+
+
+def _nps_rows(
+    groups: list[tuple[str | None, str | None, str]], numbers: np.ndarray, work: pd.DataFrame, *, min_n: int
+) -> pd.DataFrame:
+    scores = np.array([int(s) for s in work["score"].to_numpy(dtype=object)], dtype=np.int64)
+    n = _counts(numbers, np.ones(len(scores), dtype=bool), len(groups))
+    promoters, detractors = _counts(numbers, scores >= 9, len(groups)), _counts(numbers, scores <= 6, len(groups))
     rows = []
-    if len(surveys):
-        for agent, team, period, (scores,) in _grouped(frame=surveys, by=by, level=level, columns=("score",)):
-            figure = nps_figure(scores=scores, min_n=min_n)
-            rows.append({"agent": agent, "team": team, "period": period, **_figure_dict(figure)})
+    for number, (agent, team, period) in enumerate(groups):
+        figure = nps_of_counts(n=n[number], promoters=promoters[number], detractors=detractors[number], min_n=min_n)
+        rows.append({"agent": agent, "team": team, "period": period, **_figure_dict(figure)})
     return _frame(rows, NPS_COLUMNS)
 
 
 def json_records(table: pd.DataFrame) -> list[JsonObject]:
     """Plain JSON-ready dicts of a table: NaN → None, numpy scalars → Python, floats rounded to 0.1."""
-    return [{str(k): _plain(v) for k, v in record.items()} for record in table.astype(object).to_dict("records")]
+    if not len(table.columns):
+        return [{} for _ in range(len(table))]
+    names = [str(k) for k in table.columns]
+    columns = [[_plain(v) for v in table.iloc[:, i].astype(object).tolist()] for i in range(len(names))]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _plain(value: object) -> object:
@@ -216,28 +254,43 @@ def fcr_by_period(
     as_of: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """First-contact resolution per group and period (percent of contacts with a known outcome)."""
+    if not len(contacts):
+        return _frame([], FCR_COLUMNS)
+    resolved = first_contact_resolved(contacts=contacts, window_days=window_days, as_of=as_of)
+    return fcr_of_flags(contacts=contacts, flags=resolved, by=by, level=level, min_n=min_n)
+
+
+def fcr_of_flags(*, contacts: pd.DataFrame, flags: pd.Series, by: Period, level: Level, min_n: int) -> pd.DataFrame:
+    """:func:`fcr_by_period` of contacts whose :func:`first_contact_resolved` flags are ``flags`` (same index)."""
+    if not len(contacts):
+        return _frame([], FCR_COLUMNS)
+    return _fcr_rows(*_groups(frame=contacts.assign(_fcr=flags), by=by, level=level), min_n=min_n)
+
+
+def _fcr_rows(
+    groups: list[tuple[str | None, str | None, str]], numbers: np.ndarray, work: pd.DataFrame, *, min_n: int
+) -> pd.DataFrame:
+    values = work["_fcr"].to_numpy(dtype=object)
+    known = np.array([v is not None for v in values], dtype=bool)
+    hit = np.array([v is not None and bool(v) for v in values], dtype=bool)
+    total, n, hits = (_counts(numbers, mask, len(groups)) for mask in (np.ones(len(values), bool), known, hit))
     rows = []
-    if len(contacts):
-        resolved = first_contact_resolved(contacts=contacts, window_days=window_days, as_of=as_of)
-        frame = contacts.assign(_fcr=resolved)
-        for agent, team, period, (flags,) in _grouped(frame=frame, by=by, level=level, columns=("_fcr",)):
-            outcomes = [v for v in flags if v is not None]
-            n, hits = len(outcomes), sum(1 for v in outcomes if v)
-            low, high = wilson_interval_pct(successes=hits, n=n) if n else (None, None)
-            rows.append(
-                {
-                    "agent": agent,
-                    "team": team,
-                    "period": period,
-                    "n": n,
-                    "resolved": hits,
-                    "fcr": 100.0 * hits / n if n else None,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "unknown": len(flags) - n,
-                    "reliable": n >= min_n,
-                }
-            )
+    for number, (agent, team, period) in enumerate(groups):
+        low, high = wilson_interval_pct(successes=hits[number], n=n[number]) if n[number] else (None, None)
+        rows.append(
+            {
+                "agent": agent,
+                "team": team,
+                "period": period,
+                "n": n[number],
+                "resolved": hits[number],
+                "fcr": 100.0 * hits[number] / n[number] if n[number] else None,
+                "ci_low": low,
+                "ci_high": high,
+                "unknown": total[number] - n[number],
+                "reliable": n[number] >= min_n,
+            }
+        )
     return _frame(rows, FCR_COLUMNS)
 
 

@@ -28,6 +28,7 @@ from coaching.store.db import Database
 from coaching.store.feedback import reviews_of
 from coaching.store.scope import call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow
+from coaching.store.totals import refill_item_totals
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ def share_practice_call(user: User, db: Database, call_id: str, *, shared: bool)
         if row is None:
             raise NotFoundError(f"no call {call_id!r}")
         row.is_private = not shared
+        session.flush()
+        refill_item_totals(session, [row.agent_id])  # a shared call counts in the team's calibration
         attempt = session.get(PracticeAttemptRow, call_id)
         if attempt is not None:
             attempt.shared_at = datetime.now(UTC) if shared else None

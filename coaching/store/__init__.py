@@ -13,6 +13,7 @@ calls                save and load one analysis (typed ↔ rows), call summaries
 languages            default languages of teams and agents; how a call's language was chosen (0006)
 feedback             comments, the newest review per item and side, transcript corrections and their status
 results              per-call and per-item frames of current analyses with overrides applied
+totals               checklist item totals per agent (0011), recounted when an agent's calls change
 outcomes             survey reads narrowed to a scope; NPS / FCR tables
 audit                the append-only audit log (the database refuses UPDATE and DELETE)
 erase                deleting calls with every row that refers to them, a call's audio, surveys, an agent's rows

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, and_, case, exists, func, literal, select, true, union_all
+from sqlalchemy import ColumnElement, DateTime, Select, and_, case, exists, func, literal, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from coaching.checklist.reviews import OVERRIDE, RESPONSE, side_of
-from coaching.scopes import CallScope
+from coaching.scopes import AgentScope, CallScope
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.calls import is_current_analysis
-from coaching.store.scope import call_scope_exists, call_scope_where
+from coaching.store.scope import agent_scope_where, call_scope_exists, call_scope_where
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow
+from coaching.store.totals import ItemTotalRow
 
 
 @dataclass(frozen=True)
@@ -96,24 +97,30 @@ def category_counts_by_end(
     ]
     agents_and_ends = select(*counted).select_from(AgentRow).join(month_end, true())
     if session.get_bind().dialect.name == "postgresql":  # each agent's newest calls straight from the index
-        window = newest.add_columns(recent.agent_id).lateral("recent_calls")
-        query = agents_and_ends.join(window, true())
-        call_id: Any = window.c.id
-    else:  # SQLite: the same subquery as a list per agent and end
-        query = agents_and_ends.join(CallRow, CallRow.id.in_(newest))
-        call_id = CallRow.id
-    query = (  # the current analysis once per call, then its items by their key
-        query.join(AnalysisRow, and_(AnalysisRow.call_id == call_id, is_current_analysis()))
-        .join(ItemResultRow, ItemResultRow.analysis_id == AnalysisRow.id)
-        .outerjoin(override, on)
+        current = select(func.max(AnalysisRow.id)).where(AnalysisRow.call_id == recent.id).scalar_subquery()
+        window = newest.add_columns(current.label("analysis_id")).lateral("recent_calls")
+        # with the current analysis of each (the newest, :func:`is_current_analysis`), then its items by their key
+        query = agents_and_ends.join(window, true()).join(
+            ItemResultRow, ItemResultRow.analysis_id == window.c.analysis_id
+        )
+    else:  # SQLite: the same subquery as a list per agent and end, then the current analysis once per call
+        query = (
+            agents_and_ends.join(CallRow, CallRow.id.in_(newest))
+            .join(AnalysisRow, and_(AnalysisRow.call_id == CallRow.id, is_current_analysis()))
+            .join(ItemResultRow, ItemResultRow.analysis_id == AnalysisRow.id)
+        )
+    query = (
+        query.outerjoin(override, on)
         .where(AgentRow.team_id.in_(list(team_ids)), ItemResultRow.category.is_not(None))
         .group_by(month_end.c.until, AgentRow.id, ItemResultRow.category)
     )
     found: dict[datetime, list[CategoryCount]] = {end: [] for end in ends}
     position = {_utc(end): end for end in ends}
+    seen: dict[datetime | str, datetime] = {}  # a few month ends, many rows
     for until, agent_id, category, first, n, passed in session.execute(query):
         if n:
-            found[position[_utc(until)]].append(CategoryCount(agent_id, category, int(first), int(n), int(passed or 0)))
+            end = seen.get(until) or seen.setdefault(until, position[_utc(until)])
+            found[end].append(CategoryCount(agent_id, category, int(first), int(n), int(passed or 0)))
     return found
 
 
@@ -121,6 +128,42 @@ def _utc(stamp: datetime | str) -> datetime:
     """A month end as the database gives it back (SQLite: text without a zone) in UTC."""
     value = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _item_counts(scope: CallScope) -> Select[str, str | None, int, Any]:
+    """Per item (id, label): automatic results and passes in the current analyses of the calls in ``scope``, from
+    every item row, in checklist order."""
+    return (
+        select(
+            ItemResultRow.item_id,
+            ItemResultRow.label,
+            func.count(ItemResultRow.passed),
+            func.sum(case((ItemResultRow.passed.is_(True), 1), else_=0)),
+        )
+        .join(AnalysisRow, AnalysisRow.id == ItemResultRow.analysis_id)
+        .join(CallRow, CallRow.id == AnalysisRow.call_id)  # the current analysis once per call, then its items
+        .join(AgentRow, AgentRow.id == CallRow.agent_id)
+        .where(is_current_analysis(), call_scope_where(scope))
+        .group_by(ItemResultRow.item_id, ItemResultRow.label)
+        .order_by(func.min(ItemResultRow.position), ItemResultRow.item_id, ItemResultRow.label)
+    )
+
+
+def _item_totals(scope: CallScope) -> Select[str, str | None, int, Any]:
+    """:func:`_item_counts` of the shared calls of every agent (or of the agents of ``scope.team_ids``) from the
+    per-agent totals (:mod:`coaching.store.totals`): the same rows in the same order."""
+    return (
+        select(
+            ItemTotalRow.item_id,
+            ItemTotalRow.label,
+            func.sum(ItemTotalRow.calls),
+            func.sum(ItemTotalRow.passed),
+        )
+        .join(AgentRow, AgentRow.id == ItemTotalRow.agent_id)
+        .where(agent_scope_where(AgentScope(team_ids=scope.team_ids)))
+        .group_by(ItemTotalRow.item_id, ItemTotalRow.label)
+        .order_by(func.min(ItemTotalRow.position), ItemTotalRow.item_id, ItemTotalRow.label)
+    )
 
 
 @dataclass(frozen=True)
@@ -142,21 +185,7 @@ class ItemAgreement:
 def item_agreement(session: Session, scope: CallScope) -> list[ItemAgreement]:
     """Per checklist item (id and label) of the current analyses of the calls in ``scope``: automatic results
     and how the newest coach override and agent response of each call agree with them (two queries)."""
-    in_scope = and_(is_current_analysis(), call_scope_where(scope))
-    items = (
-        select(
-            ItemResultRow.item_id,
-            ItemResultRow.label,
-            func.count(ItemResultRow.passed),
-            func.sum(case((ItemResultRow.passed.is_(True), 1), else_=0)),
-        )
-        .join(AnalysisRow, AnalysisRow.id == ItemResultRow.analysis_id)
-        .join(CallRow, CallRow.id == AnalysisRow.call_id)  # the current analysis once per call, then its items
-        .join(AgentRow, AgentRow.id == CallRow.agent_id)
-        .where(in_scope)
-        .group_by(ItemResultRow.item_id, ItemResultRow.label)
-        .order_by(func.min(ItemResultRow.position), ItemResultRow.item_id, ItemResultRow.label)
-    )
+    items = _item_totals(scope) if scope.agent_ids is None and not scope.private else _item_counts(scope)
     totals = {(i, label): ItemAgreement(i, label, int(n), int(p or 0)) for i, label, n, p in session.execute(items)}
     reviews = (  # from the few reviews to their items (the team through EXISTS, so no plan starts from agents)
         select(ItemResultRow.item_id, ItemResultRow.label, ItemResultRow.passed, ItemReviewRow.call_id)

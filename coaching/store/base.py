@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase
 from coaching.errors import SettingsError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KIB = 65_536  # page cache per connection: a dashboard of all teams reads ~100 000 rows' pages again
 
 
 class Base(DeclarativeBase):
@@ -41,4 +42,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")  # negative: KiB, not pages
     cursor.close()

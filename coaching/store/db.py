@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+import coaching.store.totals  # noqa: F401  (its listener recounts item totals with each stored analysis)
 from coaching.errors import StoreError
 from coaching.store.base import make_engine
 from coaching.store.migrate import upgrade_to_head

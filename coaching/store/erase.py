@@ -28,6 +28,7 @@ from coaching.store.app_tables import (
 )
 from coaching.store.survey_tables import SurveyRow, chunks
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, SegmentRow, SpeechSpanRow, WordRow
+from coaching.store.totals import ItemTotalRow, call_agents, refill_item_totals
 
 AUDIO_DELETED = "retention:deleted"
 """``calls.audio_path`` of a call whose recording the retention policy deleted (its transcript stays)."""
@@ -115,6 +116,7 @@ def delete_calls(session: Session, call_ids: Sequence[str]) -> tuple[Counts, lis
     that no remaining call refers to."""
     counts: Counts = Counter()
     paths: set[str] = set()
+    agents = {agent for chunk in chunks(call_ids) for agent in call_agents(session, chunk)}
     for chunk in chunks(call_ids):
         for audio, original in session.execute(
             select(CallRow.audio_path, CallRow.original_audio_path).where(CallRow.id.in_(chunk))
@@ -134,6 +136,7 @@ def delete_calls(session: Session, call_ids: Sequence[str]) -> tuple[Counts, lis
         ):
             counts[name] += _run(session, delete(table).where(table.call_id.in_(chunk)))
         counts["calls"] += _run(session, delete(CallRow).where(CallRow.id.in_(chunk)))
+    refill_item_totals(session, sorted(agents))  # the agents' item totals without these calls
     return counts, _unreferenced(session, paths)
 
 
@@ -187,6 +190,7 @@ def delete_agent_rows(session: Session, agent_id: str, *, keep_agent: bool) -> t
     others = [u.id for u in users if u.role != "agent"]
     counts["app_user_links"] = _run(session, update(AppUserRow).where(AppUserRow.id.in_(others)).values(agent_id=None))
     if not keep_agent:
+        session.execute(delete(ItemTotalRow).where(ItemTotalRow.agent_id == agent_id))  # counts, gone with the agent
         counts["agents"] = _run(session, delete(AgentRow).where(AgentRow.id == agent_id))
     return counts, sorted(paths)
 

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, case, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from coaching.checklist.reviews import OVERRIDE, effective_passed
 from coaching.outcomes.nps import (
     Level,
     Period,
-    fcr_by_period,
+    fcr_of_flags,
     first_contact_resolved,
+    nps_and_fcr,
     nps_by_period,
 )
 from coaching.scopes import OutcomeScope
@@ -30,16 +31,20 @@ from coaching.store.survey_tables import SurveyRow, as_utc, chunks
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow
 
 EVERY_ANSWER = OutcomeScope()
+_INDEXED_TEAMS = 2  # SQLite: the answers of up to this many teams by index, of more in one pass over the table
 SURVEY_FRAME_COLUMNS = ("contact_id", "agent", "team", "answered_at", "score", "customer_id", "resolved")
 
 
-def scope_where(scope: OutcomeScope) -> ColumnElement[bool]:
-    """Condition on ``SurveyRow``: the answer's own agent and team (as imported)."""
+def scope_where(scope: OutcomeScope, *, one_pass: bool = False) -> ColumnElement[bool]:
+    """Condition on ``SurveyRow``: the answer's own agent and team (as imported). With ``one_pass`` the team is
+    compared in a form no index serves, so SQLite reads the answers of many teams in one pass over the table
+    instead of one index probe per answer."""
     parts: list[ColumnElement[bool]] = []
     if scope.agent_id is not None:
         parts.append(SurveyRow.agent_id == scope.agent_id)
     if scope.team_ids is not None:
-        parts.append(SurveyRow.team_id.in_(scope.team_ids))
+        team = func.coalesce(SurveyRow.team_id, None) if one_pass else SurveyRow.team_id
+        parts.append(team.in_(scope.team_ids))
     return and_(true(), *parts)
 
 
@@ -49,8 +54,11 @@ def load_surveys(*, session: Session, scope: OutcomeScope = EVERY_ANSWER, repeat
     With ``repeats`` the frame also holds the other answers of the same customers (a repeat contact may be
     another agent's) and a bool column ``in_scope``.
     """
-    where = scope_where(scope)
-    columns: list[Any] = [SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, SurveyRow.answered_at]
+    as_text = session.get_bind().dialect.name == "sqlite"  # SQLite's stored text, parsed for all rows at once
+    many_teams = scope.agent_id is None and len(scope.team_ids or ()) > _INDEXED_TEAMS
+    where = scope_where(scope, one_pass=as_text and many_teams)
+    answered_at = type_coerce(SurveyRow.answered_at, String) if as_text else SurveyRow.answered_at
+    columns: list[Any] = [SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, answered_at]
     columns += [SurveyRow.score, SurveyRow.customer_id, SurveyRow.resolved]
     names = list(SURVEY_FRAME_COLUMNS)
     query = select(*columns)
@@ -61,9 +69,17 @@ def load_surveys(*, session: Session, scope: OutcomeScope = EVERY_ANSWER, repeat
         names.append("in_scope")
     else:
         query = query.where(where)
-    rows = session.execute(query.order_by(SurveyRow.answered_at, SurveyRow.contact_id)).all()
+    one_pass = as_text and many_teams  # in the table's order, sorted here (the same order: unique contact ids)
+    rows = (
+        session.connection()
+        .execute(query if one_pass else query.order_by(SurveyRow.answered_at, SurveyRow.contact_id))
+        .all()
+    )
     frame = pd.DataFrame([tuple(r) for r in rows], columns=names, dtype=object)
-    frame["answered_at"] = pd.to_datetime([as_utc(t) for t in frame["answered_at"]], utc=True)
+    stamps = frame["answered_at"].tolist()  # naive (SQLite) is UTC
+    frame["answered_at"] = pd.to_datetime(stamps, utc=True, format="ISO8601" if as_text else None)
+    if one_pass:
+        frame = frame.sort_values(["answered_at", "contact_id"], kind="stable").reset_index(drop=True)
     frame["score"] = frame["score"].astype("int64")
     if repeats:
         frame["in_scope"] = frame["in_scope"].astype(bool)
@@ -108,15 +124,10 @@ class _ScopedAnswers:
     resolved: pd.DataFrame | None
 
     def fcr(self, rows: pd.DataFrame, *, by: Period, level: Level, settings: OutcomeSettings) -> pd.DataFrame:
-        """FCR per group and period of ``rows`` (some of :attr:`resolved`)."""
-        return fcr_by_period(
-            contacts=rows,
-            by=by,
-            level=level,
-            window_days=settings.fcr_window_days,
-            min_n=settings.min_n,
-            as_of=self.as_of,
-        )
+        """FCR per group and period of ``rows`` (some of :attr:`resolved`): :func:`fcr_by_period` of them, whose
+        flags among ``rows`` alone are their flags among all answers (a flag unknown there stays unknown in any
+        subset), so the flags found once are used."""
+        return fcr_of_flags(contacts=rows, flags=rows["resolved"], by=by, level=level, min_n=settings.min_n)
 
 
 def _scoped_answers(session: Session, scope: OutcomeScope, *, settings: OutcomeSettings) -> _ScopedAnswers:
@@ -162,28 +173,33 @@ def teams_outcome_frames(
     order = {team: n for n, team in enumerate(teams)}
     one_team_each = bool((visible.groupby("agent", dropna=False)["team"].nunique(dropna=False) <= 1).all())
 
-    def tabulate(
-        table: Callable[[pd.DataFrame, Level], pd.DataFrame], rows: pd.DataFrame, level: Level
-    ) -> pd.DataFrame:
+    def tabulate(rows: pd.DataFrame, level: Level) -> tuple[pd.DataFrame, pd.DataFrame]:
         if level == "organisation" or (level == "agent" and not one_team_each):  # team by team
-            found = [table(rows[rows["team"] == team], level) for team in teams if (rows["team"] == team).any()]
-            return pd.concat(found, ignore_index=True) if found else table(rows.iloc[:0], level)
-        frame = table(rows, level)
+            found = [tables(rows[rows["team"] == team], level) for team in teams if (rows["team"] == team).any()]
+            if not found:
+                return tables(rows.iloc[:0], level)
+            return pd.concat([n for n, _ in found], ignore_index=True), pd.concat(
+                [f for _, f in found], ignore_index=True
+            )
+        nps, fcr = tables(rows, level)
+        return in_team_order(nps), in_team_order(fcr)
+
+    def in_team_order(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
             return frame
         position = frame["team"].map(order)
         return frame.iloc[position.argsort(kind="stable")].reset_index(drop=True)
 
-    def nps(rows: pd.DataFrame, level: Level) -> pd.DataFrame:
-        return nps_by_period(surveys=rows, by=by, level=level, min_n=settings.min_n)
+    def tables(rows: pd.DataFrame, level: Level) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """NPS and FCR of ``rows`` (some of the answers with their flags) from one grouping."""
+        return nps_and_fcr(contacts=rows, flags=rows["resolved"], by=by, level=level, min_n=settings.min_n)
 
-    def fcr(rows: pd.DataFrame, level: Level) -> pd.DataFrame:
-        return answers.fcr(rows, by=by, level=level, settings=settings)
-
-    return {
-        level: (tabulate(nps, visible, level), pd.DataFrame() if resolved is None else tabulate(fcr, resolved, level))
-        for level in levels
-    }
+    if resolved is None:  # no answers: NPS tables of none, no FCR
+        return {
+            level: (nps_by_period(surveys=visible, by=by, level=level, min_n=settings.min_n), pd.DataFrame())
+            for level in levels
+        }
+    return {level: tabulate(resolved, level) for level in levels}
 
 
 def linked_checklist_items(*, session: Session, scope: OutcomeScope = EVERY_ANSWER) -> pd.DataFrame:

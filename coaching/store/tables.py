@@ -46,6 +46,8 @@ class CallRow(Base):
     __table_args__ = (  # call lists: newest first, of an agent or of everyone (migration 0004)
         Index("ix_calls_agent_id_created_at", "agent_id", "created_at"),
         Index("ix_calls_created_at", "created_at"),
+        # each agent's newest real shared calls from the index alone: the competence map's windows (0011)
+        Index("ix_calls_agent_id_type_private_created_at", "agent_id", "call_type", "is_private", "created_at", "id"),
     )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
@@ -169,7 +171,8 @@ def item_result_values(analysis_id: int, call_id: str, checklist: dict) -> list[
 @event.listens_for(AnalysisRow, "after_insert")
 def _write_item_results(_mapper: Any, connection: Connection, target: AnalysisRow) -> None:
     """Every analysis row added through a session gets its item rows in the same flush (bulk loaders that
-    insert analyses with Core statements add them with :func:`item_result_values`)."""
+    insert analyses with Core statements add them with :func:`item_result_values`, and then refill the item
+    totals, :func:`coaching.store.totals.refill_item_totals`, which sessions do after this listener)."""
     values = item_result_values(target.id, target.call_id, target.checklist)
     if values:
         connection.execute(insert(ItemResultRow), values)

@@ -9,6 +9,7 @@ one; knowledge areas have coach ratings only. Proficient means level 3 or more.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import select
@@ -78,9 +79,9 @@ def competence_map(
             .where(CoachRatingRow.agent_id.in_(agents["agent_id"].tolist()))
             .order_by(CoachRatingRow.id)
         ).all()
-    rated: dict[tuple[str, str], list[tuple[pd.Timestamp, int]]] = {}
+    rated: dict[tuple[str, str], list[tuple[datetime, int]]] = {}
     for agent_id, competence, level, rated_at in ratings:
-        rated.setdefault((agent_id, competence), []).append((pd.Timestamp(as_utc(rated_at)), level))
+        rated.setdefault((agent_id, competence), []).append((as_utc(rated_at), level))
     first: dict[str, int] = {}
     for found in counts.values():
         for c in found.values():
@@ -89,12 +90,12 @@ def competence_map(
     competences = categories + [a for a in areas if a not in categories]
     rows = []
     for end in ends:
-        month = end.strftime("%Y-%m")
+        month, until = end.strftime("%Y-%m"), end.to_pydatetime().astimezone(UTC)  # one zone: quick comparisons
         for agent in agents.itertuples():
             for competence in competences:
                 count = counts[end].get((agent.agent_id, competence))
                 auto = float(level_from_share(count.passed / count.n)) if count else None
-                coach = _rating(rated.get((agent.agent_id, competence), []), end)
+                coach = _rating(rated.get((agent.agent_id, competence), []), until)
                 known = [v for v in (auto, coach) if v is not None]
                 rows.append(
                     {
@@ -136,10 +137,12 @@ def competence_map(
     return CompetenceMap(levels, growth, coverage, tuple(e.strftime("%Y-%m") for e in ends))
 
 
-def _rating(ratings: list[tuple[pd.Timestamp, int]], end: pd.Timestamp) -> float | None:
+def _rating(ratings: list[tuple[datetime, int]], end: datetime) -> float | None:
     """The newest (last saved) of an agent's ratings in a competence given by ``end``."""
-    known = [level for rated_at, level in ratings if rated_at <= end]
-    return float(known[-1]) if known else None
+    for rated_at, level in reversed(ratings):
+        if rated_at <= end:
+            return float(level)
+    return None
 
 
 def calibration(user: User, db: Database, *, team_id: str | None = None) -> pd.DataFrame:

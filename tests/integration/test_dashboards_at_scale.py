@@ -29,7 +29,7 @@ from coaching.store.app_tables import ItemReviewRow
 from coaching.store.db import Database
 from coaching.store.figures import FIGURES, call_figures
 from coaching.store.migrate import MIGRATIONS_DIR
-from coaching.store.outcomes import outcome_frames, teams_outcome_frames
+from coaching.store.outcomes import load_surveys, outcome_frames, teams_outcome_frames
 from coaching.store.results import load_results, rows_where
 from coaching.store.survey_tables import SurveyRow
 from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
@@ -316,7 +316,12 @@ def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
                 lambda db: competence_map(COACH, db).levels,
                 lambda db: competence_map(MANAGER, db).growth,
                 lambda db: calibration(MANAGER, db),
+                lambda db: competence_map(MANAGER, db).levels.sort_values(
+                    ["agent_id", "competence"], ignore_index=True
+                ),
                 lambda db: team_outcomes(MANAGER, db).nps_agents,
+                lambda db: team_outcomes(MANAGER, db).nps_teams,
+                lambda db: team_outcomes(MANAGER, db).fcr_agents,
                 lambda db: team_outcomes(MANAGER, db).fcr_teams,
                 lambda db: agent_progress(AGENT, db, "agent-001").calls.drop(columns="created_at"),
                 lambda db: call_table(COACH, db, limit=30).drop(columns="date"),
@@ -380,6 +385,45 @@ def test_all_teams_outcomes_read_at_once_are_each_teams_own_figures(tmp_path: Pa
         set(r["period"] for r in want["nps agent"] if r["agent"] == "agent-001")
     )
     db.dispose()
+
+
+def test_many_teams_answers_read_in_one_pass_are_each_teams_own_figures(tmp_path: Path) -> None:
+    """More than two teams: SQLite reads the answers in one pass over the table and sorts them in Python."""
+    db = Database.open(f"sqlite:///{tmp_path / 'teams.db'}")
+    build(db, calls=800, agents=12, teams=4, seed=6)
+    teams = [f"team-{t:02d}" for t in range(4)]
+    with db.transaction() as session:  # answers at the same moment, stored out of contact id order
+        at, now = datetime(2026, 10, 5, 12, 0, tzinfo=UTC), datetime.now(UTC)
+        session.execute(
+            insert(SurveyRow),
+            [
+                {"contact_id": f"TIE{n}", "agent_id": "agent-001", "team_id": "team-01", "answered_at": at}
+                | {"score": n + 4, "customer_id": "P-TIE", "source_name": "t", "imported_at": now}
+                for n in (3, 1, 2)
+            ],
+        )
+    with db.transaction() as session:
+        every = load_surveys(session=session, scope=OutcomeScope())  # no team asked for: by index, in SQL order
+        chosen = load_surveys(session=session, scope=OutcomeScope(None, tuple(teams[1:])))
+        at_once = teams_outcome_frames(session, teams, by="month", levels=("agent", "team"), settings=OutcomeSettings())
+    want = every[every["team"].isin(teams[1:])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(chosen, want)
+    assert len(want) < len(every) and want["answered_at"].duplicated().sum() >= 2  # ties: by contact id
+    assert want.loc[want["customer_id"] == "P-TIE", "contact_id"].tolist() == ["TIE1", "TIE2", "TIE3"]
+    found = {f"{k} {level}": json_records(at_once[level][i]) for level in at_once for i, k in enumerate(("nps", "fcr"))}
+    assert found == _surveys_team_by_team(db, teams, "month")
+    db.dispose()
+
+
+def test_all_teams_competence_levels_are_each_teams_own_levels(large: Database) -> None:
+    now = pd.Timestamp.now(tz="UTC")
+    every = competence_map(MANAGER, large, now=now).levels.sort_values(["agent_id", "competence"], ignore_index=True)
+    team_by_team = pd.concat(
+        [competence_map(MANAGER, large, team_id=team, now=now).levels for team in ("team-00", "team-01")],
+        ignore_index=True,
+    ).sort_values(["agent_id", "competence"], ignore_index=True)
+    pd.testing.assert_frame_equal(every, team_by_team)
+    assert every["auto_level"].notna().sum() > 10 and every["coach_level"].notna().any()
 
 
 def test_analyses_written_through_the_orm_get_their_figures(small: Database) -> None:

@@ -1,0 +1,166 @@
+"""Item totals per agent (migration 0011, :mod:`coaching.store.totals`): after every write that changes what the
+calibration table counts (an analysis stored or replaced, a practice call shared, calls deleted, an agent erased)
+the totals are what counting every item row from scratch gives, the all-teams calibration read from them is the
+table grouped from every item row, and the migration fills them; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import select
+
+from coaching.access import User
+from coaching.demo.scale import build, checklist_json
+from coaching.scopes import CallScope
+from coaching.services.practice import share_practice_call
+from coaching.store.db import Database
+from coaching.store.erase import delete_agent_rows, delete_calls, delete_surveys
+from coaching.store.migrate import MIGRATIONS_DIR
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, TeamRow
+from coaching.store.totals import ItemTotalRow, refill_item_totals
+from coaching.views.team import calibration
+from tests.integration.test_dashboards_at_scale import _reference_calibration
+from tests.pg import pg_bin, postgres_server
+
+MANAGER = User("manager", "manager")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = Database.open(f"sqlite:///{tmp_path / 'totals.db'}")
+        build(database, calls=500, agents=8, teams=3, seed=5)
+        yield database
+        database.dispose()
+        return
+    if pg_bin() is None or os.geteuid() != 0:
+        pytest.skip("PostgreSQL server binaries not installed")
+    with postgres_server() as url:
+        database = Database.open(url)
+        build(database, calls=500, agents=8, teams=3, seed=5)
+        yield database
+        database.dispose()
+
+
+def _totals(db: Database) -> list[tuple[object, ...]]:
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                ItemTotalRow.agent_id,
+                ItemTotalRow.item_id,
+                ItemTotalRow.label,
+                ItemTotalRow.position,
+                ItemTotalRow.items,
+                ItemTotalRow.calls,
+                ItemTotalRow.passed,
+            )
+        ).all()
+    return sorted((tuple(r) for r in rows), key=repr)
+
+
+def _recounted(db: Database) -> list[tuple[object, ...]]:
+    """The totals counted again from every item row (in a transaction that is rolled back)."""
+    with db.transaction() as session:
+        refill_item_totals(session)
+        rows = session.execute(
+            select(
+                ItemTotalRow.agent_id,
+                ItemTotalRow.item_id,
+                ItemTotalRow.label,
+                ItemTotalRow.position,
+                ItemTotalRow.items,
+                ItemTotalRow.calls,
+                ItemTotalRow.passed,
+            )
+        ).all()
+        session.rollback()
+    return sorted((tuple(r) for r in rows), key=repr)
+
+
+def _check(db: Database) -> pd.DataFrame:
+    """The stored totals are a fresh count, and the all-teams calibration is the one grouped from every item."""
+    stored = _totals(db)
+    assert stored == _recounted(db) and stored
+    with db.transaction() as session:
+        teams = tuple(session.scalars(select(TeamRow.id).order_by(TeamRow.id)))
+    got = calibration(MANAGER, db)
+    want = _reference_calibration(db, CallScope(team_ids=teams))
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False)
+    return got
+
+
+def test_totals_follow_every_write_that_changes_them(db: Database) -> None:
+    first = _check(db)
+    with db.transaction() as session:  # a new analysis of a call replaces its results
+        call_id, agent_id = session.execute(
+            select(CallRow.id, CallRow.agent_id).where(CallRow.is_private.is_(False)).order_by(CallRow.id).limit(1)
+        ).one()
+        checklist = checklist_json(random.Random(2), 0.99)
+        for item in checklist["items"]:
+            item["passed"] = True
+        session.add(
+            AnalysisRow(
+                call_id=call_id, created_at=datetime.now(UTC), schema_version="1", metrics={}, checklist=checklist
+            )
+        )
+    replaced = _check(db)
+    assert replaced["auto_pass_rate"].tolist() != first["auto_pass_rate"].tolist()
+    with db.transaction() as session:
+        practice, owner = session.execute(
+            select(CallRow.id, CallRow.agent_id).where(CallRow.is_private.is_(True)).order_by(CallRow.id).limit(1)
+        ).one()
+    share_practice_call(User(owner, "agent", agent_id=owner), db, practice, shared=True)
+    shared = _check(db)
+    assert shared["calls"].sum() > replaced["calls"].sum()  # the shared practice call now counts
+    with db.transaction() as session:
+        some = list(session.scalars(select(CallRow.id).where(CallRow.agent_id == agent_id).limit(20)))
+        delete_calls(session, some)
+    assert _check(db)["calls"].sum() < shared["calls"].sum()
+    with db.transaction() as session:  # erase an agent: calls, surveys, rows and the agent
+        erased = session.scalars(select(AgentRow.id).where(AgentRow.id != agent_id).order_by(AgentRow.id)).first()
+        assert erased is not None
+        delete_calls(session, list(session.scalars(select(CallRow.id).where(CallRow.agent_id == erased))))
+        delete_surveys(session, agent_id=erased)
+        delete_agent_rows(session, erased, keep_agent=False)
+    _check(db)
+    assert not [row for row in _totals(db) if row[0] == erased]  # nothing of the erased agent stays
+
+
+def test_the_migration_fills_the_totals(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db = Database.open(url)
+    build(db, calls=300, agents=6, teams=2, seed=9)
+    want = _totals(db)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with db.engine.begin() as connection:  # back to 0010 (no totals), then up again: 0011 counts them
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+    db.dispose()
+    db = Database.open(url)
+    assert _totals(db) == want and want
+    _check(db)
+    db.dispose()
+
+
+def test_reading_many_teams_does_not_group_item_rows(tmp_path: Path) -> None:
+    """The all-teams calibration reads the totals: its answer changes when only the totals do (a check that the
+    fast path is the one taken, so the comparisons above compare two different computations)."""
+    db = Database.open(f"sqlite:///{Path(tempfile.mkdtemp(dir=tmp_path)) / 't.db'}")
+    build(db, calls=200, agents=4, teams=2, seed=4)
+    before = calibration(MANAGER, db)
+    with db.transaction() as session:
+        for row in session.scalars(select(ItemTotalRow)):
+            row.passed = 0
+    after = calibration(MANAGER, db)
+    assert before["auto_pass_rate"].gt(0).any() and after["auto_pass_rate"].eq(0).all()
+    db.dispose()
