@@ -17,6 +17,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from coaching.access import User
 from coaching.demo.scale import build, checklist_json
@@ -51,39 +52,24 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         database.dispose()
 
 
+def _rows(session: Session) -> list[tuple[object, ...]]:
+    columns = (ItemTotalRow.agent_id, ItemTotalRow.item_id, ItemTotalRow.label, ItemTotalRow.position)
+    counts = (ItemTotalRow.items, ItemTotalRow.calls, ItemTotalRow.passed)
+    return sorted((tuple(r) for r in session.execute(select(*columns, *counts)).all()), key=repr)
+
+
 def _totals(db: Database) -> list[tuple[object, ...]]:
     with db.transaction() as session:
-        rows = session.execute(
-            select(
-                ItemTotalRow.agent_id,
-                ItemTotalRow.item_id,
-                ItemTotalRow.label,
-                ItemTotalRow.position,
-                ItemTotalRow.items,
-                ItemTotalRow.calls,
-                ItemTotalRow.passed,
-            )
-        ).all()
-    return sorted((tuple(r) for r in rows), key=repr)
+        return _rows(session)
 
 
 def _recounted(db: Database) -> list[tuple[object, ...]]:
     """The totals counted again from every item row (in a transaction that is rolled back)."""
     with db.transaction() as session:
         refill_item_totals(session)
-        rows = session.execute(
-            select(
-                ItemTotalRow.agent_id,
-                ItemTotalRow.item_id,
-                ItemTotalRow.label,
-                ItemTotalRow.position,
-                ItemTotalRow.items,
-                ItemTotalRow.calls,
-                ItemTotalRow.passed,
-            )
-        ).all()
+        rows = _rows(session)
         session.rollback()
-    return sorted((tuple(r) for r in rows), key=repr)
+    return rows
 
 
 def _check(db: Database) -> pd.DataFrame:
