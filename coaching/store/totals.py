@@ -5,8 +5,9 @@ instead of grouping every item row (migration 0011).
 The totals of an agent are refilled from ``item_results`` whenever that agent's calls change in a way they count:
 an analysis is stored (:func:`_recount_after_analysis`, after its item rows are written), a call is deleted
 (:func:`coaching.store.erase.delete_calls`), a practice call is shared or unshared. A refill is one grouped
-statement over the agent's calls; on PostgreSQL the agent rows are locked first, so two writers refill one agent in
-turn. The rows hold agent ids and counts only, and an erased agent's rows go with its calls and its agent row.
+statement over the agent's calls; on PostgreSQL the agent rows are locked first (``FOR NO KEY UPDATE``), so two
+writers refill one agent in turn. The rows hold agent ids and counts only, and an erased agent's rows go with its
+calls and its agent row.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ def refill_item_totals(bind: Session | Connection, agent_ids: Sequence[str] | No
         return
     dialect = bind.get_bind().dialect if isinstance(bind, Session) else bind.dialect
     if agents is not None and dialect.name == "postgresql":  # one refill of an agent at a time
-        bind.execute(select(AgentRow.id).where(AgentRow.id.in_(agents)).order_by(AgentRow.id).with_for_update())
+        # FOR NO KEY UPDATE: it waits for another refill but not for the key-share lock that inserting a call of
+        # the agent holds (FOR UPDATE would, and two writers storing calls of one agent would deadlock)
+        locked = select(AgentRow.id).where(AgentRow.id.in_(agents)).order_by(AgentRow.id)
+        bind.execute(locked.with_for_update(key_share=True))
     clear = delete(ItemTotalRow)
     counted = (
         select(

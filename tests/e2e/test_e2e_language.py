@@ -139,6 +139,7 @@ def test_a_swedish_call_detected_with_low_probability_is_flagged_and_reanalysed_
         # the worker process (started beside the app, as `make run` does) transcribes it again with the base model;
         # the page follows the job and reloads when it is done
         page.get_by_text("sv · chosen at upload or re-analysis").wait_for(timeout=480_000)
+        settle(page)  # the rerun that shows it may still be drawing, beside the last run's stale tabs
         assert page.get_by_text("Language doubtful").count() == 0
         assert page.get_by_test_id("stException").count() == 0
         after = _closeness(page)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,3 +152,36 @@ def test_reading_many_teams_does_not_group_item_rows(tmp_path: Path) -> None:
     after = calibration(MANAGER, db)
     assert before["auto_pass_rate"].gt(0).any() and after["auto_pass_rate"].eq(0).all()
     db.dispose()
+
+
+def test_two_writers_storing_calls_of_one_agent_at_once_both_commit(db: Database) -> None:
+    """Two workers storing calls of one agent at the same moment: each insert holds the agent row's key-share lock
+    (its foreign key), then each refill locks the agent row; the refills take turns instead of deadlocking."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the second insert waits for the first commit")
+    with db.transaction() as session:
+        template = session.scalars(select(CallRow).where(CallRow.is_private.is_(False)).limit(1)).one()
+        agent_id = template.agent_id
+        values = {c.key: getattr(template, c.key) for c in CallRow.__table__.columns}
+    both_inserted = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+
+    def store(n: int) -> None:
+        try:
+            with db.transaction() as session:
+                session.add(CallRow(**{**values, "id": f"race-{n}", "audio_sha256": uuid.uuid4().hex * 2}))
+                session.flush()  # the call row is in: the agent row is key-share locked until commit
+                both_inserted.wait()
+                refill_item_totals(session, [agent_id])
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    writers = [threading.Thread(target=store, args=(n,)) for n in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    assert not errors, errors
+    with db.transaction() as session:
+        assert session.query(CallRow).filter(CallRow.id.like("race-%")).count() == 2
+    _check(db)
