@@ -5,12 +5,18 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-PORT = 54329
+
+def _free_port() -> int:
+    """A loopback port nothing listens on now, so two servers (tests and a benchmark) never meet."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def pg_bin() -> str | None:
@@ -31,14 +37,15 @@ def postgres_server() -> Iterator[str]:
     subprocess.run(
         [*as_pg, f"{bindir}/initdb", "-D", data, "-U", "coaching", "--auth=trust"], check=True, capture_output=True
     )
-    options = f"-p {PORT} -k {workdir} -c listen_addresses=127.0.0.1"
+    port = _free_port()
+    options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1"
     subprocess.run(
         [*as_pg, f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", f"{workdir}/log", "-w", "start"],
         check=True,
         capture_output=True,
     )
     try:
-        yield f"postgresql+psycopg://coaching@127.0.0.1:{PORT}/postgres"
+        yield f"postgresql+psycopg://coaching@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "stop"], capture_output=True)
         shutil.rmtree(workdir, ignore_errors=True)
