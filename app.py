@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coaching.demo.seed import ensure_demo_users
+from coaching.runtime import freeze_startup_heap
 from coaching.services.admin import sign_in_choices
 from ui.auth import provider_configured, signed_in_user
 from ui.resources import database
@@ -48,6 +49,7 @@ def run() -> None:
             pages.append(st.Page(path, title=title, icon=icon, default=n == 0))
         page = st.navigation(pages)
     page.run()
+    freeze_startup_heap()  # once per server: the modules the first run loaded stay out of later collections
 
 
 run()

@@ -9,7 +9,7 @@ speakers) → :mod:`~coaching.redaction` (identifiers out, before anything is st
 kernel: :mod:`~coaching.errors` (the one exception tree), :mod:`~coaching.settings`, :mod:`~coaching.models`
 (the dataclasses between stages), :mod:`~coaching.access` (every access rule), :mod:`~coaching.scopes` (what
 the rules let a user see, as data), :mod:`~coaching.jsonable` (dataclasses ↔ JSON), :mod:`~coaching.exports`
-(spreadsheet-safe CSV / XLSX cells for every export).
+(spreadsheet-safe CSV / XLSX cells for every export), :mod:`~coaching.runtime` (process tuning of the app server).
 
 The public API is re-exported here lazily, so ``import coaching`` stays cheap:
 

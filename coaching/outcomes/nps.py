@@ -193,8 +193,26 @@ def json_records(table: pd.DataFrame) -> list[JsonObject]:
     if not len(table.columns):
         return [{} for _ in range(len(table))]
     names = [str(k) for k in table.columns]
-    columns = [[_plain(v) for v in table.iloc[:, i].astype(object).tolist()] for i in range(len(names))]
+    columns = [_plain_column(table.iloc[:, i]) for i in range(len(names))]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def json_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """``pd.DataFrame(json_records(table))`` (a table as the JSON shows it), built a column at a time."""
+    if not len(table) or not len(table.columns):
+        return pd.DataFrame(json_records(table))
+    return pd.DataFrame({str(k): _plain_column(table.iloc[:, i]) for i, k in enumerate(table.columns)})
+
+
+def _plain_column(column: pd.Series) -> list[object]:
+    """:func:`_plain` of each value; numbers and truth values a whole column at once (``tolist`` gives Python
+    numbers)."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind == "f":
+        return [None if v != v else round(v, 1) for v in column.tolist()]
+    if kind in ("i", "u", "b"):
+        return column.tolist()
+    return [_plain(v) for v in column.astype(object).tolist()]
 
 
 def _plain(value: object) -> object:

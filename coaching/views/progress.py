@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from coaching.access import User, agent_scope, call_scope, outcome_scope, require_agent_read
-from coaching.outcomes.nps import check_level, check_period, json_records, period_labels
+from coaching.outcomes.nps import check_level, check_period, json_frame, period_labels
 from coaching.settings import OutcomeSettings
 from coaching.store.calls import agent_team
 from coaching.store.db import Database
@@ -48,7 +48,7 @@ def agent_progress(
             user, level=check_level("agent"), agent_id=agent_id, team_id=None, team_of=team_lookup(session)
         )
         found = outcome_frames(session, outcomes, by=period, levels=("agent",), settings=config)["agent"]
-        nps, fcr = (pd.DataFrame(json_records(frame)) for frame in found)  # the agent's answers read once for both
+        nps, fcr = (json_frame(frame) for frame in found)  # the agent's answers read once for both
     items = rows_where(results.items, "passed").copy()
     if items.empty:
         rates = pd.DataFrame(columns=["period", "item_id", "label", "n", "passed", "pass_rate"])

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from coaching.access import User, can_read_team, outcome_scope, require, visible_team_ids
-from coaching.outcomes.nps import Level, check_period, json_records
+from coaching.outcomes.nps import Level, check_period, json_frame, json_records
 from coaching.scopes import CallScope, OutcomeScope
 from coaching.settings import OutcomeSettings
 from coaching.store.aggregates import category_counts_by_end, item_agreement
@@ -203,7 +203,7 @@ def team_outcomes(
         }
         if all(scope == OutcomeScope(None, (team,)) for (team, _), scope in scopes.items()):  # every team's answers
             found = teams_outcome_frames(session, teams, by=period, levels=levels, settings=config)
-            return TeamOutcomes(*(pd.DataFrame(json_records(found[level][k])) for k in (0, 1) for level in levels))
+            return TeamOutcomes(*(json_frame(found[level][k]) for k in (0, 1) for level in levels))
         for team in teams:  # narrower scopes: each read on its own
             for scope in dict.fromkeys(scopes[team, level] for level in levels):
                 shared = tuple(level for level in levels if scopes[team, level] == scope)

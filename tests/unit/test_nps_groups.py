@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,7 @@ from coaching.outcomes.nps import (
     Period,
     fcr_by_period,
     first_contact_resolved,
+    json_frame,
     json_records,
     nps_by_period,
     nps_figure,
@@ -86,3 +88,26 @@ def test_json_records_are_plain_rounded_values() -> None:
     ]
     assert all(type(r["n"]) is int and type(r["ok"]) is bool for r in json_records(table))
     assert json_records(table.iloc[:0]) == []
+    mixed = pd.DataFrame(
+        {
+            "any": pd.Series([np.float64(2.26), np.int64(5)], dtype=object),
+            "small": np.array([1.25, np.nan], dtype=np.float32),
+            "count": np.array([7, 8], dtype=np.uint16),
+        }
+    )
+    assert json_records(mixed) == [{"any": 2.3, "small": 1.2, "count": 7}, {"any": 5, "small": None, "count": 8}]
+    assert [type(r["any"]) for r in json_records(mixed)] == [float, int]
+
+
+@pytest.mark.parametrize("level", ["agent", "team", "organisation"])
+def test_a_json_frame_is_the_table_read_back_from_its_records(level: Level) -> None:
+    answers = _answers(seed=3)
+    as_of = answers["answered_at"].max()
+    tables = [
+        nps_by_period(surveys=answers, by="month", level=level, min_n=5),
+        fcr_by_period(contacts=answers, by="month", level=level, window_days=7, min_n=5, as_of=as_of),
+        pd.DataFrame({"agent": ["a", None], "n": [3, 4], "nps": [12.345, float("nan")], "ok": [True, False]}),
+        pd.DataFrame({"agent": [None, None], "ci": [float("nan")] * 2}),
+    ]
+    for table in [*tables, *(t.iloc[:0] for t in tables)]:
+        pd.testing.assert_frame_equal(json_frame(table), pd.DataFrame(json_records(table)))
