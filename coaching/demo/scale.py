@@ -30,7 +30,16 @@ from coaching.store.app_tables import CoachRatingRow, CommentRow, ItemReviewRow
 from coaching.store.db import Database
 from coaching.store.figures import call_figures
 from coaching.store.survey_tables import SurveyRow
-from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow, TeamRow, item_result_values
+from coaching.store.tables import (
+    AgentRow,
+    AnalysisRow,
+    CallRow,
+    CategoryResultRow,
+    ItemResultRow,
+    TeamRow,
+    category_result_values,
+    item_result_values,
+)
 from coaching.store.totals import refill_item_totals
 
 ITEMS = (  # (id, category) as in the stored checklist
@@ -201,6 +210,7 @@ def _insert(db: Database, chunk: list[dict[str, Any]]) -> None:
         session.execute(insert(CallRow), [r["call"] for r in chunk])
         session.execute(insert(AnalysisRow), [r["analysis"] for r in chunk])
         session.execute(insert(ItemResultRow), items)
+        session.execute(insert(CategoryResultRow), category_result_values(items))
         for key, table in (("survey", SurveyRow), ("comment", CommentRow)):
             if found := [r[key] for r in chunk if key in r]:
                 session.execute(insert(table), found)

@@ -6,7 +6,7 @@ A call's current analysis has one definition: :func:`calls.current_analysis_ids`
 Modules
 -------
 db, base, migrate    the handle, the declarative base and engine, migrations to head (``migrations/``)
-tables               teams, agents, calls, segments, words, speech spans, analyses
+tables               teams, agents, calls, segments, words, speech spans, analyses, their item and category rows
 app_tables           app users, settings, checklist versions, jobs, feedback, practice, coaching sessions
 survey_tables        survey answers, saved mappings, the import upsert
 calls                save and load one analysis (typed ↔ rows), call summaries, the current analysis, ownership

@@ -21,7 +21,7 @@ from coaching.scopes import AgentScope, CallScope
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.calls import is_current_analysis
 from coaching.store.scope import agent_scope_where, call_scope_exists, call_scope_where
-from coaching.store.tables import AgentRow, AnalysisRow, CallRow, ItemResultRow
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, CategoryResultRow, ItemResultRow
 from coaching.store.totals import ItemTotalRow
 
 
@@ -66,54 +66,50 @@ def recent_category_counts(
 def category_counts_by_end(
     session: Session, team_ids: Sequence[str], *, ends: Sequence[datetime], calls: int
 ) -> dict[datetime, list[CategoryCount]]:
-    """:func:`recent_category_counts` up to each of ``ends``, in one query."""
+    """:func:`recent_category_counts` up to each of ``ends``, in one query: the category sums of each recent call's
+    current analysis (:class:`~coaching.store.tables.CategoryResultRow`), then, for the items a coach overrode,
+    the override in place of the automatic result."""
     ends = list(dict.fromkeys(ends))
     if not ends:
         return {}
-    stamps = [select(literal(end, DateTime(timezone=True)).label("until")) for end in ends]
-    month_end = union_all(*stamps).subquery("month_ends") if len(stamps) > 1 else stamps[0].subquery("month_ends")
-    recent = aliased(CallRow)
-    newest = (
-        select(recent.id)
-        .where(
-            recent.agent_id == AgentRow.id,
-            recent.call_type == "real",
-            recent.is_private.is_(False),
-            recent.created_at <= month_end.c.until,
-            exists().where(AnalysisRow.call_id == recent.id),
+    windows = _recent_calls(session, team_ids, ends=ends, calls=calls).cte("recent_calls")
+    automatic = (
+        select(
+            windows.c.until,
+            windows.c.agent_id,
+            CategoryResultRow.category,
+            CategoryResultRow.first_position.label("first"),
+            CategoryResultRow.items.label("n"),
+            CategoryResultRow.passed.label("passed"),
         )
-        .order_by(recent.created_at.desc(), recent.id.desc())
-        .limit(calls)
+        .select_from(windows)
+        .join(CategoryResultRow, CategoryResultRow.analysis_id == windows.c.analysis_id)
     )
     override, on = _newest_override()
-    shown = case((override.passed.is_not(None), override.passed), else_=ItemResultRow.passed)
-    counted = [
-        month_end.c.until,
-        AgentRow.id,
-        ItemResultRow.category,
-        func.min(ItemResultRow.position),
-        func.count(shown),
-        func.sum(case((shown.is_(True), 1), else_=0)),
-    ]
-    agents_and_ends = select(*counted).select_from(AgentRow).join(month_end, true())
-    if session.get_bind().dialect.name == "postgresql":  # each agent's newest calls straight from the index
-        current = select(func.max(AnalysisRow.id)).where(AnalysisRow.call_id == recent.id).scalar_subquery()
-        window = newest.add_columns(current.label("analysis_id")).lateral("recent_calls")
-        # with the current analysis of each (the newest, :func:`is_current_analysis`), then its items by their key
-        query = agents_and_ends.join(window, true()).join(
-            ItemResultRow, ItemResultRow.analysis_id == window.c.analysis_id
+    was = ItemResultRow.passed
+    overridden = (
+        select(
+            windows.c.until,
+            windows.c.agent_id,
+            ItemResultRow.category,
+            ItemResultRow.position,
+            case((was.is_(None), 1), else_=0),  # one more item with a result
+            case((override.passed.is_(True), 1), else_=0) - case((was.is_(True), 1), else_=0),
         )
-    else:  # SQLite: the same subquery as a list per agent and end, then the current analysis once per call
-        query = (
-            agents_and_ends.join(CallRow, CallRow.id.in_(newest))
-            .join(AnalysisRow, and_(AnalysisRow.call_id == CallRow.id, is_current_analysis()))
-            .join(ItemResultRow, ItemResultRow.analysis_id == AnalysisRow.id)
-        )
-    query = (
-        query.outerjoin(override, on)
-        .where(AgentRow.team_id.in_(list(team_ids)), ItemResultRow.category.is_not(None))
-        .group_by(month_end.c.until, AgentRow.id, ItemResultRow.category)
+        .select_from(windows)
+        .join(ItemResultRow, ItemResultRow.analysis_id == windows.c.analysis_id)
+        .join(override, on)
+        .where(override.passed.is_not(None), ItemResultRow.category.is_not(None))
     )
+    both = union_all(automatic, overridden).subquery("counted")
+    query = select(
+        both.c.until,
+        both.c.agent_id,
+        both.c.category,
+        func.min(both.c.first),
+        func.sum(both.c.n),
+        func.sum(both.c.passed),
+    ).group_by(both.c.until, both.c.agent_id, both.c.category)
     found: dict[datetime, list[CategoryCount]] = {end: [] for end in ends}
     position = {_utc(end): end for end in ends}
     seen: dict[datetime | str, datetime] = {}  # a few month ends, many rows
@@ -122,6 +118,54 @@ def category_counts_by_end(
             end = seen.get(until) or seen.setdefault(until, position[_utc(until)])
             found[end].append(CategoryCount(agent_id, category, int(first), int(n), int(passed or 0)))
     return found
+
+
+def _recent_calls(
+    session: Session, team_ids: Sequence[str], *, ends: Sequence[datetime], calls: int
+) -> Select[Any, str, str, int]:
+    """(until, agent_id, call_id, analysis_id): each agent of ``team_ids``'s last ``calls`` real, shared,
+    analysed calls up to each of ``ends``, with their current analyses."""
+    stamps = [select(literal(end, DateTime(timezone=True)).label("until")) for end in ends]
+    month_end = union_all(*stamps).subquery("month_ends") if len(stamps) > 1 else stamps[0].subquery("month_ends")
+    recent = aliased(CallRow)
+    in_window = (
+        recent.agent_id == AgentRow.id,
+        recent.call_type == "real",
+        recent.is_private.is_(False),
+        recent.created_at <= month_end.c.until,
+    )
+    newest_first = (recent.created_at.desc(), recent.id.desc())
+    agents_and_ends = select(month_end.c.until, AgentRow.id.label("agent_id")).select_from(AgentRow)
+    agents_and_ends = agents_and_ends.join(month_end, true())
+    agents_and_ends = agents_and_ends.where(AgentRow.team_id.in_(list(team_ids)))
+    if session.get_bind().dialect.name == "postgresql":  # each agent's newest calls straight from the index,
+        # each with its current analysis (the newest, :func:`is_current_analysis`) in one probe; unanalysed calls
+        # drop out before the limit
+        current = (
+            select(AnalysisRow.id)
+            .where(AnalysisRow.call_id == recent.id)
+            .order_by(AnalysisRow.id.desc())
+            .limit(1)
+            .lateral("current_analysis")
+        )
+        window = (
+            select(recent.id, current.c.id.label("analysis_id"))
+            .select_from(recent)
+            .join(current, true())
+            .where(*in_window)
+            .order_by(*newest_first)
+            .limit(calls)
+            .lateral("newest_calls")
+        )
+        return agents_and_ends.add_columns(window.c.id.label("call_id"), window.c.analysis_id).join(window, true())
+    analysed = exists().where(AnalysisRow.call_id == recent.id)
+    newest = select(recent.id).where(*in_window, analysed).order_by(*newest_first).limit(calls)
+    # SQLite: the same subquery as a list per agent and end, then the current analysis once per call
+    return (
+        agents_and_ends.add_columns(CallRow.id.label("call_id"), AnalysisRow.id.label("analysis_id"))
+        .join(CallRow, CallRow.id.in_(newest))
+        .join(AnalysisRow, and_(AnalysisRow.call_id == CallRow.id, is_current_analysis()))
+    )
 
 
 def _utc(stamp: datetime | str) -> datetime:

@@ -1,4 +1,5 @@
-"""Tables for teams, agents, calls, transcript segments and words, speech spans, analyses and their item results."""
+"""Tables for teams, agents, calls, transcript segments and words, speech spans, analyses and their item and
+category results."""
 
 from __future__ import annotations
 
@@ -148,6 +149,37 @@ class ItemResultRow(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
+class CategoryResultRow(Base):
+    """The automatic results of one checklist category in one analysis, summed from its item rows (written with
+    them; migration 0012), so the competence map reads a row per category of each recent call, not a row per item:
+    ``items`` with a result, ``passed`` of them, ``first_position`` the category's first item."""
+
+    __tablename__ = "category_results"
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_position: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+
+
+def category_result_values(item_values: list[dict]) -> list[dict]:
+    """The :class:`CategoryResultRow` values of :func:`item_result_values` rows (items without a category are
+    left out; a category whose items all lack a result has a row with ``items`` 0)."""
+    found: dict[tuple[int, str], dict] = {}
+    for item in item_values:
+        if item["category"] is None:
+            continue
+        key = (item["analysis_id"], item["category"])
+        row = found.setdefault(
+            key,
+            {"analysis_id": key[0], "category": key[1], "first_position": item["position"], "items": 0, "passed": 0},
+        )
+        row["first_position"] = min(row["first_position"], item["position"])
+        row["items"] += item["passed"] is not None
+        row["passed"] += item["passed"] is True
+    return list(found.values())
+
+
 def item_result_values(analysis_id: int, call_id: str, checklist: dict) -> list[dict]:
     """The :class:`ItemResultRow` values of a stored checklist JSON (items without an id are left out); a
     ``passed`` that is not a bool is stored as None (not counted)."""
@@ -170,9 +202,12 @@ def item_result_values(analysis_id: int, call_id: str, checklist: dict) -> list[
 
 @event.listens_for(AnalysisRow, "after_insert")
 def _write_item_results(_mapper: Any, connection: Connection, target: AnalysisRow) -> None:
-    """Every analysis row added through a session gets its item rows in the same flush (bulk loaders that
-    insert analyses with Core statements add them with :func:`item_result_values`, and then refill the item
-    totals, :func:`coaching.store.totals.refill_item_totals`, which sessions do after this listener)."""
+    """Every analysis row added through a session gets its item and category rows in the same flush (bulk loaders
+    that insert analyses with Core statements add them with :func:`item_result_values` and
+    :func:`category_result_values`, and then refill the item totals,
+    :func:`coaching.store.totals.refill_item_totals`, which sessions do after this listener)."""
     values = item_result_values(target.id, target.call_id, target.checklist)
     if values:
         connection.execute(insert(ItemResultRow), values)
+    if categories := category_result_values(values):
+        connection.execute(insert(CategoryResultRow), categories)

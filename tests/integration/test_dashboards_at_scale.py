@@ -24,7 +24,7 @@ from coaching.outcomes.nps import Period, json_records
 from coaching.scopes import CallScope, OutcomeScope
 from coaching.services.feedback import override_item, respond_to_item
 from coaching.settings import OutcomeSettings
-from coaching.store.aggregates import category_counts_by_end
+from coaching.store.aggregates import CategoryCount, category_counts_by_end
 from coaching.store.app_tables import ItemReviewRow
 from coaching.store.db import Database
 from coaching.store.figures import FIGURES, call_figures
@@ -333,6 +333,36 @@ def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
 
 
 def test_month_end_counts_in_one_query_are_each_agents_last_calls_at_each_end(large: Database) -> None:
+    _check_month_end_counts(large)
+
+
+def test_month_end_counts_take_the_newest_override_of_each_item(large: Database) -> None:
+    """Category sums of the automatic results, corrected where a coach overrode an item: an item without a result
+    that gets one, a result turned round, and an override cleared again (the automatic result counts)."""
+    with large.transaction() as session:
+        newest = session.execute(
+            select(ItemResultRow.call_id, ItemResultRow.item_id, ItemResultRow.passed)
+            .join(AnalysisRow, AnalysisRow.id == ItemResultRow.analysis_id)
+            .join(CallRow, CallRow.id == AnalysisRow.call_id)
+            .join(AgentRow, AgentRow.id == CallRow.agent_id)
+            .where(AgentRow.team_id == "team-01", CallRow.call_type == "real", CallRow.is_private.is_(False))
+            .where(ItemResultRow.category.is_not(None))
+            .order_by(CallRow.created_at.desc())
+            .limit(400)
+        ).all()
+    before = _check_month_end_counts(large)
+    unknown = next((c, i) for c, i, passed in newest if passed is None)
+    known = [(c, i, passed) for c, i, passed in newest if passed is not None and (c, i) != unknown]
+    override_item(COACH, large, *unknown, passed=True, reason="heard it")
+    override_item(COACH, large, known[0][0], known[0][1], passed=not known[0][2], reason="the other way")
+    override_item(COACH, large, known[1][0], known[1][1], passed=not known[1][2], reason="at first")
+    override_item(COACH, large, known[1][0], known[1][1], passed=None, reason="cleared")
+    assert _check_month_end_counts(large) != before  # the overridden items are among the counted ones
+
+
+def _check_month_end_counts(large: Database) -> dict[datetime, list[CategoryCount]]:
+    """Counts in one query at four month ends, each the last calls of each agent grouped from the item rows after
+    overrides; returns the counts."""
     ends = month_ends(last=pd.Timestamp.now(tz="UTC"), months=4)
     with large.transaction() as session:
         got = category_counts_by_end(session, ["team-01"], ends=[e.to_pydatetime() for e in ends], calls=WINDOW_CALLS)
@@ -347,6 +377,7 @@ def test_month_end_counts_in_one_query_are_each_agents_last_calls_at_each_end(la
                 want[agent_id, category] = (len(group), int(group["passed"].astype(bool).sum()))
         assert {(c.agent_id, c.category): (c.n, c.passed) for c in got[end.to_pydatetime()]} == want
         assert want or end == ends[0]
+    return got
 
 
 def _surveys_team_by_team(db: Database, teams: list[str], by: Period) -> dict[str, list[Any]]:
