@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from coaching.access import User
@@ -28,7 +28,7 @@ from coaching.services.practice import share_practice_call
 from coaching.store.db import Database
 from coaching.store.erase import delete_agent_rows, delete_calls, delete_surveys
 from coaching.store.migrate import MIGRATIONS_DIR
-from coaching.store.tables import AgentRow, AnalysisRow, CallRow, TeamRow
+from coaching.store.tables import AgentRow, AnalysisRow, CallRow, CategoryResultRow, ItemResultRow, TeamRow
 from coaching.store.totals import ItemTotalRow, refill_item_totals
 from coaching.views.team import calibration
 from tests.integration.test_dashboards_at_scale import _reference_calibration
@@ -75,9 +75,16 @@ def _recounted(db: Database) -> list[tuple[object, ...]]:
 
 
 def _check(db: Database) -> pd.DataFrame:
-    """The stored totals are a fresh count, and the all-teams calibration is the one grouped from every item."""
+    """The stored totals are a fresh count, each analysis's category sums are its item rows summed, and the
+    all-teams calibration is the one grouped from every item."""
     stored = _totals(db)
     assert stored == _recounted(db) and stored
+    with db.transaction() as session:
+        passed = func.sum(case((ItemResultRow.passed.is_(True), 1), else_=0))
+        summed = select(ItemResultRow.analysis_id, ItemResultRow.category, func.min(ItemResultRow.position))
+        summed = summed.add_columns(func.count(ItemResultRow.passed), passed).where(ItemResultRow.category.is_not(None))
+        rows = session.execute(summed.group_by(ItemResultRow.analysis_id, ItemResultRow.category)).all()
+    assert _category_sums(db) == sorted(tuple(r) for r in rows)
     with db.transaction() as session:
         teams = tuple(session.scalars(select(TeamRow.id).order_by(TeamRow.id)))
     got = calibration(MANAGER, db)
@@ -123,11 +130,18 @@ def test_totals_follow_every_write_that_changes_them(db: Database) -> None:
     assert not [row for row in _totals(db) if row[0] == erased]  # nothing of the erased agent stays
 
 
-def test_the_migration_fills_the_totals(tmp_path: Path) -> None:
+def _category_sums(db: Database) -> list[tuple[object, ...]]:
+    with db.transaction() as session:
+        return sorted(tuple(r) for r in session.execute(select(*CategoryResultRow.__table__.columns)).all())
+
+
+def test_the_migrations_fill_the_totals_and_category_sums(tmp_path: Path) -> None:
+    """0011 counts the item totals and 0012 sums each analysis's categories as writing them with each analysis
+    does (the demo data are written with the same values as the listener writes)."""
     url = f"sqlite:///{tmp_path / 'm.db'}"
     db = Database.open(url)
     build(db, calls=300, agents=6, teams=2, seed=9)
-    want = _totals(db)
+    want, sums = _totals(db), _category_sums(db)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with db.engine.begin() as connection:  # back to 0010 (no totals), then up again: 0011 counts them
@@ -136,6 +150,7 @@ def test_the_migration_fills_the_totals(tmp_path: Path) -> None:
     db.dispose()
     db = Database.open(url)
     assert _totals(db) == want and want
+    assert _category_sums(db) == sums and sums
     _check(db)
     db.dispose()
 
