@@ -24,6 +24,22 @@ def pg_bin() -> str | None:
     return os.path.dirname(found[-1]) if found else None
 
 
+def pg_usable() -> bool:
+    """Whether a throw-away server can start here: the server binaries, and root (to run them as ``postgres``)."""
+    return pg_bin() is not None and os.geteuid() == 0
+
+
+@contextmanager
+def postgres_or_skip() -> Iterator[str]:
+    """:func:`postgres_server`, or skip the test where none can start here."""
+    import pytest
+
+    if not pg_usable():
+        pytest.skip("PostgreSQL cannot start here: server binaries missing (scripts/ensure-system-deps.sh) or not root")
+    with postgres_server() as url:
+        yield url
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yield a SQLAlchemy URL of a fresh server; stop and delete it afterwards."""

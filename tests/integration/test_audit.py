@@ -38,7 +38,7 @@ from coaching.store.calls import load_analysis
 from coaching.store.db import Database
 from coaching.views.calls import call_review
 from tests.cli_helpers import run_cli
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 from tests.unit.test_surveys import DATA, FI_MAPPING
 
 pytest_plugins = ("tests.app_helpers",)
@@ -409,11 +409,7 @@ def test_sqlite_refuses_update_and_delete_of_entries(app_db: Database) -> None:
 
 @pytest.mark.postgres
 def test_postgres_refuses_update_and_delete_of_entries() -> None:
-    import os
-
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         db = Database.open(url)
         try:
             _refuses_changes(db)

@@ -4,7 +4,6 @@ figure columns (0010) with the metrics JSON, and all teams' outcomes read at onc
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 from collections.abc import Callable, Iterator
@@ -43,7 +42,7 @@ from coaching.views.team import (
     month_ends,
     team_outcomes,
 )
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 
 COACH = User("coach", "coach", team_ids=("team-01",))
 AGENT = User("agent", "agent", agent_id="agent-001")
@@ -304,9 +303,7 @@ def test_an_agent_response_and_a_new_analysis_show_in_the_aggregates(large: Data
 @pytest.mark.postgres
 def test_postgresql_gives_the_same_figures_as_sqlite() -> None:
     """The PostgreSQL forms (LATERAL per agent and month end) agree with SQLite on the same generated data."""
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         pg = Database.open(url)
         lite = _db(Path(tempfile.mkdtemp()), "same.db", 600)
         build(pg, calls=600, agents=10, teams=2, seed=3)

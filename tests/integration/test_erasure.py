@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from coaching.store.db import Database
 from coaching.store.survey_tables import SurveyRow
 from coaching.store.tables import CallRow
 from tests.cli_helpers import run_cli
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 
 ADMIN = User(id="admin-1", role="admin", name="Admin")
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -417,9 +416,7 @@ def test_analyze_and_upload_take_a_customer_id() -> None:
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         yield url
 
 

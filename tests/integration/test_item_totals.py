@@ -5,7 +5,6 @@ table grouped from every item row, and the migration fills them; on SQLite and P
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import threading
@@ -32,7 +31,7 @@ from coaching.store.tables import AgentRow, AnalysisRow, CallRow, CategoryResult
 from coaching.store.totals import ItemTotalRow, refill_item_totals
 from coaching.views.team import calibration
 from tests.integration.test_dashboards_at_scale import _reference_calibration
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 
 MANAGER = User("manager", "manager")
 
@@ -45,9 +44,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         database = Database.open(url)
         build(database, calls=500, agents=8, teams=3, seed=5)
         yield database

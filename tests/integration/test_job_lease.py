@@ -31,7 +31,7 @@ from coaching.store.audit import AuditRow
 from coaching.store.calls import ensure_agent
 from coaching.store.db import Database
 from coaching.store.queue import claim_next, finish_claimed, now_utc, release, renew_lease
-from tests.pg import pg_bin, postgres_server
+from tests.pg import pg_usable, postgres_server
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_S = 2.0
@@ -39,7 +39,7 @@ LEASE_S = 2.0
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str | None]:
-    if pg_bin() is None or os.geteuid() != 0:
+    if not pg_usable():
         yield None
         return
     with postgres_server() as url:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from coaching.errors import SurveyImportError
 from coaching.services.outcomes import OutcomeSettings, fcr_table, import_surveys, nps_table
 from coaching.store.db import Database
 from tests.integration.test_outcomes import snapshot
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 from tests.unit.test_surveys import DATA, FI_MAPPING
 
 pytestmark = pytest.mark.postgres
@@ -21,9 +20,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_db() -> Iterator[Database]:
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         database = Database.open(url)
         yield database
         database.dispose()

@@ -4,7 +4,6 @@ queries."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from coaching.store.db import Database
 from coaching.store.migrate import MIGRATIONS_DIR
 from coaching.store.results import results_query
 from coaching.store.survey_tables import SurveyRow
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 
 NEW_INDEXES = {
     "ix_calls_agent_id_created_at",
@@ -70,9 +69,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         database = Database.open(url)
         yield database
         database.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,7 +16,7 @@ from coaching.metrics.compute import compute_metrics
 from coaching.models import Analysis, CallInfo, Segment, SpeechSpan, Transcript, Word
 from coaching.store.calls import count_calls, list_call_summaries, load_analysis, save_analysis
 from coaching.store.db import Database
-from tests.pg import pg_bin, postgres_server
+from tests.pg import postgres_or_skip
 
 
 def make_analysis(call_id: str = "call-1", agent_id: str = "aino", score: float = 70.0) -> Analysis:
@@ -38,9 +37,7 @@ def make_analysis(call_id: str = "call-1", agent_id: str = "aino", score: float 
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    if pg_bin() is None or os.geteuid() != 0:
-        pytest.skip("PostgreSQL server binaries not installed (scripts/ensure-system-deps.sh installs them)")
-    with postgres_server() as url:
+    with postgres_or_skip() as url:
         yield url
 
 
