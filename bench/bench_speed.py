@@ -114,6 +114,7 @@ def stage_times(sample: str, model: str, language: str = "auto") -> dict[str, An
     from coaching.analysis.pipeline import AnalysisRequest
     from coaching.asr import transcriber as asr
     from coaching.audio import speech_probability
+    from coaching.checklist import semantic
     from coaching.services import calls
     from coaching.services.config import analysis_config
     from coaching.settings import Settings
@@ -170,6 +171,8 @@ def stage_times(sample: str, model: str, language: str = "auto") -> dict[str, An
         cpu_seconds.clear()
         speech_probability.clear_cache()  # a worker's next call is another recording: no VAD result to reuse
         getattr(transcriber._loaded, "forget_windows", lambda: None)()  # nor an encoded window
+        if (matcher := semantic.default_semantic_matcher()) is not None:
+            matcher.forget_sentences()  # nor its sentences' vectors
         begin = time.perf_counter()
         if store:
             calls.analyze_and_store(

