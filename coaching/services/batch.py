@@ -3,7 +3,8 @@
 Items come from a folder (audio files, recursive; one ``--agent``) or a CSV manifest (columns ``path``, ``agent``,
 ``contact_id``, ``language``, ``recorded_at``; a bad manifest is refused with one line before anything is stored).
 Each item becomes a job of kind ``batch`` in the queue table, keyed by the audio's sha256 and the fingerprint of the
-analysis configuration (:func:`coaching.analysis.fingerprint.config_fingerprint`): a recording already analysed with
+analysis configuration and the language the item will be analysed in
+(:func:`coaching.services.config.request_fingerprint`): a recording already analysed with
 both is skipped; one left queued or running by an interrupted run is taken over, never queued twice; one that failed
 keeps its reason (``retry_failed`` queues it again). The engines, :func:`run_local` here and
 :func:`coaching.services.batch_ray.run_ray`, run the jobs with the leases of the app's worker
@@ -23,9 +24,10 @@ from sqlalchemy import select
 
 from coaching.access import User, can_analyze_for, require
 from coaching.analysis.config import AnalysisConfig
-from coaching.analysis.fingerprint import config_fingerprint
+from coaching.analysis.pipeline import AnalysisRequest
 from coaching.audio.decode import sha256_file
 from coaching.errors import InputError
+from coaching.services.config import request_fingerprint
 from coaching.services.jobs import BATCH, queued_job
 from coaching.services.worker import JobWorker, TranscriberFactory
 from coaching.settings import SUPPORTED_LANGUAGES, Settings
@@ -165,7 +167,8 @@ def plan_batch(
     seen: dict[tuple[str, str], Path] = {}
     queued = 0
     for item in items:
-        fingerprint = config_fingerprint(config, language=item.language)
+        asked = AnalysisRequest(path=item.path, agent_id=item.agent_id, language=item.language)
+        fingerprint = request_fingerprint(config, asked, db)
         try:
             sha = sha256_file(item.path)
         except OSError as error:

@@ -4,7 +4,7 @@
 the active checklist version together; the CLI, the app, the job worker, corrections, demo seeding and
 re-scoring all call it. With no database, or nothing saved, the environment and the packaged checklist apply.
 :func:`with_language_default` is the one place a request's language is decided (forced, the agent's or the team's
-default, or detection).
+default, or detection), and :func:`request_fingerprint` fingerprints a request with the language so decided.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from coaching.analysis.config import AnalysisConfig
+from coaching.analysis.fingerprint import config_fingerprint
 from coaching.analysis.pipeline import AnalysisRequest
 from coaching.checklist import Checklist, load_checklist, parse_checklist
 from coaching.services.admin import effective_settings
@@ -56,3 +57,10 @@ def with_language_default(request: AnalysisRequest, db: Database | None) -> Anal
         if defaults.team_language:
             return replace(request, language=defaults.team_language, language_source="team_default")
     return replace(request, language=None, language_source="detected")
+
+
+def request_fingerprint(config: AnalysisConfig, request: AnalysisRequest, db: Database | None) -> str:
+    """The fingerprint of analysing ``request`` with ``config``, in the language it will be analysed in
+    (:func:`with_language_default`): a batch planned before an agent's or team's default language changed is not
+    taken for one analysed after."""
+    return config_fingerprint(config, language=with_language_default(request, db).language)

@@ -34,7 +34,6 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 
 from coaching.access import SYSTEM_USER, User, can_analyze_for, require
-from coaching.analysis.fingerprint import config_fingerprint
 from coaching.analysis.pipeline import AnalysisRequest
 from coaching.asr.transcriber import Transcriber
 from coaching.errors import AccessError, CoachingError, ConflictError, InputError, LeaseLostError, NotFoundError
@@ -42,7 +41,7 @@ from coaching.jsonable import JsonObject
 from coaching.models import Analysis
 from coaching.services.admin import user_by_id
 from coaching.services.calls import analyze_and_store
-from coaching.services.config import analysis_config
+from coaching.services.config import analysis_config, request_fingerprint
 from coaching.services.jobs import ANALYZE, BATCH, DONE, FAILED, REANALYZE, one_line
 from coaching.services.practice import record_attempt
 from coaching.services.reanalysis import reanalyse_call
@@ -260,11 +259,13 @@ class JobWorker:
             gone = f"{params.get('filename')}: the uploaded file is gone; upload it again"
             raise NotFoundError(gone if claim.kind == ANALYZE else f"{path}: no such file")
         config = analysis_config(self._settings(), self.db)
-        fingerprint = config_fingerprint(config, language=params.get("language"))
+        asked = AnalysisRequest(path=path, agent_id=claim.agent_id, language=params.get("language"))
+        fingerprint = request_fingerprint(config, asked, self.db)
         if params.get("fingerprint") not in (None, fingerprint):
             raise ConflictError(
-                "this worker's analysis configuration (model, languages, checklist or decoding settings) differs "
-                "from the batch's; run every worker with the same settings and database"
+                "this worker's analysis configuration (model, languages, checklist, decoding settings or the "
+                "agent's default language) differs from the batch's; run every worker with the same settings and "
+                "database, and the batch again"
             )
 
         def progress(stage: str, fraction: float) -> None:

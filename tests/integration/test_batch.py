@@ -13,7 +13,9 @@ import soundfile as sf
 from sqlalchemy import func, select
 
 from audio_samples.truth import audio_path
+from coaching.access import SYSTEM_USER
 from coaching.asr.transcriber import AsrSegment
+from coaching.services.languages import set_agent_language
 from coaching.settings import Settings
 from coaching.store.app_tables import JobRow
 from coaching.store.audit import AuditRow
@@ -108,6 +110,25 @@ def test_a_folder_is_analysed_with_one_failure_per_bad_file_and_skipped_when_run
     code, out, _err = run_cli(again, "batch", str(folder), "--agent", "emma", "--retry-failed")
     assert out.startswith("analysed 3 (") and "skipped 0, failed 1" in out
     assert sorted(stored_per_call(settings)) == [2, 2, 2]
+
+
+def test_a_new_default_language_of_the_agent_analyses_the_folder_again(
+    settings: Settings, model: CountingTruth, tmp_path: Path
+) -> None:
+    """Files without a language are analysed in the agent's default one: once it changes, the earlier analyses
+    (detected language) are not the ones this run would make, so nothing is skipped; run again, all is."""
+    folder = tmp_path / "calls"
+    write_calls(folder, 2)
+    code, out, err = run_cli(settings, "batch", str(folder), "--agent", "emma")
+    assert code == 0 and out.startswith("analysed 2 ("), out + err
+    db = Database.open(settings.db_url)
+    set_agent_language(SYSTEM_USER, db, "emma", "en")
+    db.dispose()
+    code, out, err = run_cli(settings, "batch", str(folder), "--agent", "emma")
+    assert code == 0 and out.startswith("analysed 2 (") and "skipped 0" in out, out + err
+    code, out, err = run_cli(settings, "batch", str(folder), "--agent", "emma")
+    assert code == 0 and out.startswith("analysed 0 (") and "skipped 2" in out, out + err
+    assert sorted(stored_per_call(settings)) == [2, 2]
 
 
 def test_an_interrupted_batch_resumes_without_losing_or_repeating_a_file(
