@@ -54,10 +54,14 @@ def load_surveys(*, session: Session, scope: OutcomeScope = EVERY_ANSWER, repeat
     With ``repeats`` the frame also holds the other answers of the same customers (a repeat contact may be
     another agent's) and a bool column ``in_scope``.
     """
-    as_text = session.get_bind().dialect.name == "sqlite"  # SQLite's stored text, parsed for all rows at once
+    as_text = session.get_bind().dialect.name == "sqlite"
     many_teams = scope.agent_id is None and len(scope.team_ids or ()) > _INDEXED_TEAMS
     where = scope_where(scope, one_pass=as_text and many_teams)
-    answered_at = type_coerce(SurveyRow.answered_at, String) if as_text else SurveyRow.answered_at
+    # the times as ISO text in UTC, parsed for all rows at once (no datetime object per row): SQLite's stored text
+    # (naive is UTC), PostgreSQL's formatted in UTC (27 000 answers: 25-66 ms instead of 87-102)
+    answered_at: Any = type_coerce(SurveyRow.answered_at, String)
+    if not as_text:
+        answered_at = func.to_char(func.timezone("UTC", SurveyRow.answered_at), 'YYYY-MM-DD"T"HH24:MI:SS.US')
     columns: list[Any] = [SurveyRow.contact_id, SurveyRow.agent_id, SurveyRow.team_id, answered_at]
     columns += [SurveyRow.score, SurveyRow.customer_id, SurveyRow.resolved]
     names = list(SURVEY_FRAME_COLUMNS)
@@ -76,8 +80,7 @@ def load_surveys(*, session: Session, scope: OutcomeScope = EVERY_ANSWER, repeat
         .all()
     )
     frame = pd.DataFrame([tuple(r) for r in rows], columns=names, dtype=object)
-    stamps = frame["answered_at"].tolist()  # naive (SQLite) is UTC
-    frame["answered_at"] = pd.to_datetime(stamps, utc=True, format="ISO8601" if as_text else None)
+    frame["answered_at"] = pd.to_datetime(frame["answered_at"].tolist(), utc=True, format="ISO8601")
     if one_pass:
         frame = frame.sort_values(["answered_at", "contact_id"], kind="stable").reset_index(drop=True)
     frame["score"] = frame["score"].astype("int64")
