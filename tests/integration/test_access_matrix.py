@@ -721,6 +721,8 @@ WITHOUT_USER = {
     "config.analysis_config": "the one analysis configuration",
     "config.with_language_default": "an entry point's request with the agent's or team's default language, after "
     "that entry point checked access",
+    "config.request_fingerprint": "the fingerprint of such a request (a hash: no one's data), for the batch planner "
+    "and the worker after they checked access",
     "practice.record_attempt": "the job worker, after the submitter's rights were checked again",
     "retention.retention_policy": "the saved retention periods",
     "retention.run_retention_if_due": "the scheduled job (acts as the system user)",
