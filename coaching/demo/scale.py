@@ -210,7 +210,8 @@ def _insert(db: Database, chunk: list[dict[str, Any]]) -> None:
         session.execute(insert(CallRow), [r["call"] for r in chunk])
         session.execute(insert(AnalysisRow), [r["analysis"] for r in chunk])
         session.execute(insert(ItemResultRow), items)
-        session.execute(insert(CategoryResultRow), category_result_values(items))
+        if categories := category_result_values(items):
+            session.execute(insert(CategoryResultRow), categories)
         for key, table in (("survey", SurveyRow), ("comment", CommentRow)):
             if found := [r[key] for r in chunk if key in r]:
                 session.execute(insert(table), found)
