@@ -71,6 +71,11 @@ def _recounted(db: Database) -> list[tuple[object, ...]]:
     return rows
 
 
+def _category_sums(db: Database) -> list[tuple[object, ...]]:
+    with db.transaction() as session:
+        return sorted(tuple(r) for r in session.execute(select(*CategoryResultRow.__table__.columns)).all())
+
+
 def _check(db: Database) -> pd.DataFrame:
     """The stored totals are a fresh count, each analysis's category sums are its item rows summed, and the
     all-teams calibration is the one grouped from every item."""
@@ -125,11 +130,6 @@ def test_totals_follow_every_write_that_changes_them(db: Database) -> None:
         delete_agent_rows(session, erased, keep_agent=False)
     _check(db)
     assert not [row for row in _totals(db) if row[0] == erased]  # nothing of the erased agent stays
-
-
-def _category_sums(db: Database) -> list[tuple[object, ...]]:
-    with db.transaction() as session:
-        return sorted(tuple(r) for r in session.execute(select(*CategoryResultRow.__table__.columns)).all())
 
 
 def test_the_migrations_fill_the_totals_and_category_sums(tmp_path: Path) -> None:
